@@ -1,0 +1,1 @@
+"""Pure-Python business rules. Imports nothing from Flask, SQLAlchemy or OR-Tools."""
