@@ -52,4 +52,8 @@ class Money:
         digits = minor_digits(self.currency)
         sign = "-" if self.amount < 0 else ""
         whole, frac = divmod(abs(self.amount), 10**digits)
-        return f"{sign}{whole}.{frac:0{digits}d} {self.currency}" if digits else f"{sign}{whole} {self.currency}"
+        return (
+            f"{sign}{whole}.{frac:0{digits}d} {self.currency}"
+            if digits
+            else f"{sign}{whole} {self.currency}"
+        )

@@ -1,0 +1,106 @@
+"""Small repositories. Tenant-owned ones are bound to one tenant at construction, so a
+query can't forget the tenant filter: another tenant's id simply isn't found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from mcbackend.adapters import orm
+from mcbackend.domain.errors import NotFound
+
+T = TypeVar("T", bound=orm.Base)
+
+
+class TenantRepository(Generic[T]):
+    model: type[T]
+    noun: str = "resource"
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _scoped(self, *criteria: ColumnElement[bool]):
+        return select(self.model).where(self.model.tenant_id == self.tenant_id, *criteria)
+
+    def add(self, obj: T) -> T:
+        obj.tenant_id = self.tenant_id
+        self.session.add(obj)
+        return obj
+
+    def find(self, id_: int, *, for_update: bool = False) -> T | None:
+        stmt = self._scoped(self.model.id == id_)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def get(self, id_: int, *, for_update: bool = False) -> T:
+        obj = self.find(id_, for_update=for_update)
+        if obj is None:
+            raise NotFound(f"{self.noun} {id_} not found", code=f"{self.noun}_not_found")
+        return obj
+
+    def find_by(self, **values: Any) -> T | None:
+        criteria = [getattr(self.model, k) == v for k, v in values.items()]
+        return self.session.scalars(self._scoped(*criteria)).one_or_none()
+
+    def list(self, *criteria: ColumnElement[bool], order_by: Any = None) -> Sequence[T]:
+        stmt = self._scoped(*criteria).order_by(order_by if order_by is not None else self.model.id)
+        return self.session.scalars(stmt).all()
+
+    def page(
+        self, page: int, page_size: int, *criteria: ColumnElement[bool], order_by: Any = None
+    ) -> tuple[Sequence[T], int]:
+        """One page in a stable order (by id unless told otherwise) and the total count."""
+        base = self._scoped(*criteria)
+        total = self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        stmt = (
+            base.order_by(order_by if order_by is not None else self.model.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        return self.session.scalars(stmt).all(), total
+
+    def delete(self, obj: T) -> None:
+        self.session.delete(obj)
+
+
+class ApiKeyRepository(TenantRepository[orm.ApiKey]):
+    model = orm.ApiKey
+    noun = "api_key"
+
+
+class PlantRepository(TenantRepository[orm.Plant]):
+    model = orm.Plant
+    noun = "plant"
+
+
+class CalendarRepository(TenantRepository[orm.ShiftCalendar]):
+    model = orm.ShiftCalendar
+    noun = "calendar"
+
+
+class ResourceRepository(TenantRepository[orm.Resource]):
+    model = orm.Resource
+    noun = "resource"
+
+
+class ProductRepository(TenantRepository[orm.Product]):
+    model = orm.Product
+    noun = "product"
+
+
+class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
+    model = orm.ProductVersion
+    noun = "product_version"
+
+    def get_version(self, product_id: int, version: int) -> orm.ProductVersion:
+        row = self.find_by(product_id=product_id, version=version)
+        if row is None:
+            raise NotFound(
+                f"product {product_id} has no version {version}", code="product_version_not_found"
+            )
+        return row

@@ -1,0 +1,148 @@
+"""What every blueprint shares: the Api, a Blueprint whose parser raises problem errors,
+a strict base schema, authentication and the request's unit of work."""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import flask_smorest
+import marshmallow as ma
+from flask import current_app, g, request
+from flask_smorest.spec import prepare_response
+from webargs.flaskparser import FlaskParser
+
+from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    flatten_field_errors,
+    http_exception_problem,
+)
+from mcbackend.domain.auth import Principal, Role
+from mcbackend.domain.errors import Forbidden, InvalidInput, Unauthenticated
+from mcbackend.services import tenants
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_LOCATION_NAMES = {"json": "body", "query": "query", "headers": "header", "view_args": "path"}
+
+
+class Schema(ma.Schema):
+    """Base for request schemas: unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details (documentation only)."""
+
+    type = ma.fields.String(metadata={"description": "URI identifying the problem type"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String(metadata={"description": "Human-readable explanation"})
+    code = ma.fields.String(metadata={"description": "Stable machine-readable code"})
+    instance = ma.fields.String()
+    request_id = ma.fields.String()
+    errors = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "Field-level problems: {field, code, message, ...}"},
+    )
+
+
+class ProblemParser(FlaskParser):
+    """Turns webargs/marshmallow errors into our 400 InvalidInput with field paths."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers) -> NoReturn:
+        problems = []
+        for location, messages in error.messages.items():
+            problems.extend(flatten_field_errors(messages, _LOCATION_NAMES.get(location, location)))
+        raise InvalidInput("the request does not match the expected schema", errors=problems)
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs) -> NoReturn:
+        raise InvalidInput("the request body is not valid JSON", code="malformed_json")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = ProblemParser()
+    PAGINATION_ARGUMENTS_PARSER = ProblemParser()
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):  # one JSON shape for every error
+        return http_exception_problem(error)
+
+    def _register_responses(self) -> None:
+        # As flask-smorest does, but errors are documented as application/problem+json.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+
+def session_factory():
+    return current_app.extensions["mcbackend.db"].session_factory
+
+
+def unit_of_work() -> UnitOfWork:
+    """A unit of work bound to the caller's tenant."""
+    return UnitOfWork(session_factory(), current_principal().tenant_id)
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:  # a view forgot @requires: fail closed
+        raise Unauthenticated("authentication required")
+    return principal
+
+
+def _presented_key() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        return credentials
+    if key := request.headers.get("X-API-Key"):
+        return key
+    raise Unauthenticated(
+        "send an API key as 'Authorization: Bearer <key>'", code="missing_api_key"
+    )
+
+
+def requires(*roles: Role) -> Callable[[F], F]:
+    """Authenticate the caller and require one of ``roles`` (admins may do everything)."""
+    allowed = frozenset(roles)
+
+    def decorator(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with UnitOfWork(session_factory()) as uow:
+                principal = tenants.authenticate(uow, _presented_key())
+            if not principal.has_any(allowed):
+                raise Forbidden(
+                    f"this needs one of the roles {sorted(r.value for r in allowed | {Role.ADMIN})}"
+                    f"; your key has {principal.role.value!r}",
+                    code="insufficient_role",
+                )
+            g.principal = principal
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+ALL_ROLES = (Role.ADMIN, Role.INTEGRATOR, Role.SHOPFLOOR)
+
+
+def columns_of(row: Any) -> dict[str, Any]:
+    """A table row's column values, for responses that add fields to a stored row."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}

@@ -1,0 +1,65 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import text
+
+from mcbackend.adapters.database import Database
+from mcbackend.api import init_api
+from mcbackend.api.problems import register_problem_handlers
+from mcbackend.config import load_config
+
+_REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, database, API, error handlers. Nothing runs at import."""
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    app.extensions["mcbackend.db"] = Database(
+        app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"])
+    )
+    init_api(app)
+    # After the Api: ours replace flask-smorest's default HTTPException handler.
+    register_problem_handlers(app)
+    _register_request_id(app)
+    _register_health(app)
+    return app
+
+
+def _register_request_id(app: Flask) -> None:
+    @app.before_request
+    def _assign_request_id() -> None:
+        incoming = request.headers.get(_REQUEST_ID_HEADER, "")
+        # Accept a caller's id only if it is short and printable; it ends up in logs.
+        ok = 0 < len(incoming) <= 128 and incoming.isprintable()
+        g.request_id = incoming if ok else uuid.uuid4().hex
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers[_REQUEST_ID_HEADER] = g.get("request_id", "")
+        return response
+
+
+def _register_health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz():
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz():
+        """Readiness: the database answers."""
+        with app.extensions["mcbackend.db"].engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}

@@ -1,0 +1,44 @@
+"""Configuration: defaults, overridden by ``MC_*`` environment variables, then by the caller.
+
+``MC_DATABASE_URL=postgresql+psycopg://...`` becomes ``app.config["DATABASE_URL"]``; values are
+parsed as JSON where possible (Flask's ``from_prefixed_env``), so ``MC_SOLVER_WORKERS=4`` is an int.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "MC"
+
+
+def default_database_url() -> str:
+    instance = Path(os.getcwd()) / "instance"
+    return f"sqlite:///{instance / 'mcbackend.db'}"
+
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # resolved lazily to default_database_url()
+    "SECRET_KEY": None,  # a random one is generated per process when unset
+    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+    "SOLVER_TIME_LIMIT_S": 30.0,
+    "SOLVER_WORKERS": 2,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "PAGE_SIZE_DEFAULT": 20,
+    "PAGE_SIZE_MAX": 200,
+    "SQL_ECHO": False,
+}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults < environment (``MC_*``) < explicit overrides. Pure: returns a new dict."""
+    from flask import Config  # Flask's Config knows how to read prefixed env vars
+
+    config = Config(root_path=os.getcwd(), defaults=DEFAULTS)
+    config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        config.update(overrides)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = default_database_url()
+    return dict(config)

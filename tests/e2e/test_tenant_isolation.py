@@ -1,0 +1,101 @@
+"""A second tenant can neither read nor change the first tenant's data on any endpoint.
+
+The routes are taken from the app's URL map, so a new endpoint is covered without editing
+this test: each id in a path is filled with an id that belongs to the demo tenant.
+"""
+
+import re
+
+import pytest
+
+from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.services import tenants
+
+
+@pytest.fixture
+def intruder(app, api):
+    """A client holding an admin key of a different tenant."""
+    with UnitOfWork(app.extensions["mcbackend.db"].session_factory) as uow:
+        other = tenants.create_tenant(uow, "other-maker", "Other Maker")
+        uow.for_tenant(other.id)
+        _, key = tenants.issue_api_key(uow, "other admin", "admin")
+        uow.commit()
+    return api.with_key(key)
+
+
+def _victim_ids(api) -> dict[str, int]:
+    product = api.get("/api/v1/products").get_json()[0]
+    key = api.get("/api/v1/api-keys").get_json()[0]
+    return {
+        "product_id": product["id"],
+        "version": product["current_version"],
+        "key_id": key["id"],
+        "plant_id": api.get("/api/v1/plants").get_json()[0]["id"],
+        "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
+    }
+
+
+def _tenant_routes(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or not rule.arguments:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_with_an_id_answers_404_to_another_tenant(app, api, intruder):
+    ids = _victim_ids(api)
+    before = {
+        path: api.get(path).get_json()
+        for path in (
+            f"/api/v1/products/{ids['product_id']}",
+            f"/api/v1/resources/{ids['resource_id']}",
+            f"/api/v1/api-keys/{ids['key_id']}",
+        )
+    }
+    checked = 0
+    for rule, method in _tenant_routes(app):
+        missing = set(rule.arguments) - ids.keys()
+        assert not missing, f"teach this test the id for {missing} in {rule.rule}"
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+        response = intruder.request(method, path, json={} if method != "GET" else None)
+        # 404 (not found for this tenant) or 400 (body rejected before any lookup): never
+        # a success, never 403, never the victim's data.
+        assert response.status_code in (400, 404), (method, path, response.status_code)
+        if method in ("GET", "DELETE"):
+            assert response.status_code == 404, (method, path)
+        assert "atelier" not in response.get_data(as_text=True).lower()
+        checked += 1
+    assert checked >= 6
+    after = {path: api.get(path).get_json() for path in before}
+    assert after == before
+
+
+def test_valid_writes_on_foreign_ids_are_404(api, intruder):
+    ids = _victim_ids(api)
+    assert (
+        intruder.patch(f"/api/v1/products/{ids['product_id']}", json={"active": False}).status_code
+        == 404
+    )
+    assert (
+        intruder.patch(
+            f"/api/v1/resources/{ids['resource_id']}", json={"name": "hijacked"}
+        ).status_code
+        == 404
+    )
+    assert intruder.delete(f"/api/v1/api-keys/{ids['key_id']}").status_code == 404
+    plant_payload = {"plant_id": ids["plant_id"], "code": "X-1", "name": "x", "kind": "machine"}
+    assert intruder.post("/api/v1/resources", json=plant_payload).status_code == 404
+    assert api.get(f"/api/v1/products/{ids['product_id']}").get_json()["active"] is True
+    assert api.get(f"/api/v1/resources/{ids['resource_id']}").get_json()["name"] != "hijacked"
+
+
+def test_lists_only_show_own_rows(api, intruder):
+    for path in ("/api/v1/products", "/api/v1/plants", "/api/v1/resources", "/api/v1/api-keys"):
+        response = intruder.get(path)
+        assert response.status_code == 200
+        rows = response.get_json()
+        assert all("atelier" not in str(row).lower() for row in rows), path
+    assert intruder.get("/api/v1/products").get_json() == []
+    assert len(intruder.get("/api/v1/api-keys").get_json()) == 1
+    assert intruder.get("/api/v1/tenant").get_json()["slug"] == "other-maker"

@@ -1,0 +1,3 @@
+from mcbackend.app import create_app
+
+app = create_app()
