@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
@@ -10,24 +9,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from mcbackend.documents.codes import QrFlowable, code128
-from mcbackend.documents.fonts import BOLD, REGULAR
+from mcbackend.documents.fonts import BOLD
 from mcbackend.documents.layout import (
     ALERT_HEX,
-    MUTED,
     RULE,
     Chrome,
     SectionStart,
+    SignOffBox,
     Styles,
     build_pdf,
     content_width,
     data_table,
     format_datetime,
-    format_day,
     format_decimal,
     format_minutes,
-    format_time,
+    format_when,
     heading,
-    local,
     para,
     styles,
 )
@@ -36,30 +33,6 @@ from mcbackend.documents.views import Branding, JobSheetView, OperationLine
 _QR_SIZE = 36 * mm
 _CODES_COLUMN = 64 * mm
 _SIGN_OFF_WIDTH = 30 * mm
-
-
-class SignOffBox(Flowable):
-    """An empty box for initials and time; its fixed height gives every row writing room."""
-
-    def __init__(self, width: float, height: float = 10 * mm) -> None:
-        super().__init__()
-        self.box_width = width
-        self.box_height = height
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.box_width, self.box_height
-
-    def draw(self) -> None:
-        canvas = self.canv
-        canvas.setStrokeColor(MUTED)
-        canvas.setLineWidth(0.6)
-        canvas.setFillColor(HexColor("#FFFFFF"))
-        canvas.rect(0, 0, self.box_width, self.box_height, stroke=1, fill=1)
-        canvas.line(self.box_width * 0.4, 0, self.box_width * 0.4, self.box_height)
-        canvas.setFillColor(MUTED)
-        canvas.setFont(REGULAR, 5.5)
-        canvas.drawString(1.2 * mm, self.box_height - 2.4 * mm, "initials")
-        canvas.drawString(self.box_width * 0.4 + 1.2 * mm, self.box_height - 2.4 * mm, "time")
 
 
 def render_job_sheet(view: JobSheetView, branding: Branding) -> bytes:
@@ -226,18 +199,8 @@ def _operation_row(op: OperationLine, time_zone: str, style: Styles) -> list[obj
         str(op.sequence),
         Paragraph(name, style.cell),
         para(op.resource, style.cell),
-        _when(op.planned_start, None, time_zone),
-        _when(op.planned_end, op.planned_start, time_zone),
+        format_when(op.planned_start, time_zone),
+        format_when(op.planned_end, time_zone, op.planned_start),
         format_minutes(op.setup_minutes) if op.setup_minutes else "—",
         SignOffBox(_SIGN_OFF_WIDTH),
     ]
-
-
-def _when(moment: datetime, same_day_as: datetime | None, time_zone: str) -> str:
-    """Day and time on two lines; an end on its start's day shows the time only."""
-    time = format_time(moment, time_zone)
-    if same_day_as is not None and (
-        local(moment, time_zone).date() == local(same_day_as, time_zone).date()
-    ):
-        return time
-    return f"{format_day(moment, time_zone)}\n{time}"

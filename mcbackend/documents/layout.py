@@ -57,6 +57,8 @@ ALERT = HexColor(ALERT_HEX)
 GOOD = HexColor("#1E7B34")
 WARN = HexColor("#B26A00")
 
+RANGE_DASH = "\u2013"  # en dash, for ranges such as 07:00 to 15:00
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -102,6 +104,16 @@ def format_time(moment: datetime, time_zone: str) -> str:
 def format_datetime(moment: datetime, time_zone: str) -> str:
     at = local(moment, time_zone)
     return f"{format_date(at.date())} {at:%H:%M} {at.tzname()}"
+
+
+def format_when(moment: datetime, time_zone: str, same_day_as: datetime | None = None) -> str:
+    """Day and time on two lines; on the day of `same_day_as` the time alone is enough."""
+    time = format_time(moment, time_zone)
+    if same_day_as is not None and (
+        local(moment, time_zone).date() == local(same_day_as, time_zone).date()
+    ):
+        return time
+    return f"{format_day(moment, time_zone)}\n{time}"
 
 
 def format_money(money: Money) -> str:
@@ -215,6 +227,30 @@ def data_table(
     commands += list(extra)
     table.setStyle(commands)
     return table
+
+
+class SignOffBox(Flowable):
+    """An empty box for initials and time; its fixed height gives every row writing room."""
+
+    def __init__(self, width: float, height: float = 10 * mm) -> None:
+        super().__init__()
+        self.box_width = width
+        self.box_height = height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.box_width, self.box_height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setStrokeColor(MUTED)
+        canvas.setLineWidth(0.6)
+        canvas.setFillColor(white)
+        canvas.rect(0, 0, self.box_width, self.box_height, stroke=1, fill=1)
+        canvas.line(self.box_width * 0.4, 0, self.box_width * 0.4, self.box_height)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(REGULAR, 5.5)
+        canvas.drawString(1.2 * mm, self.box_height - 2.4 * mm, "initials")
+        canvas.drawString(self.box_width * 0.4 + 1.2 * mm, self.box_height - 2.4 * mm, "time")
 
 
 # --- page chrome -------------------------------------------------------------------------
