@@ -9,7 +9,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from mcbackend.documents.codes import QrFlowable, code128
-from mcbackend.documents.fonts import BOLD
 from mcbackend.documents.layout import (
     ALERT_HEX,
     RULE,
@@ -27,6 +26,7 @@ from mcbackend.documents.layout import (
     heading,
     para,
     styles,
+    two_up_table,
 )
 from mcbackend.documents.views import Branding, JobSheetView, OperationLine
 
@@ -164,23 +164,14 @@ def _customer_inputs(
 def _measurements_table(
     view: JobSheetView, branding: Branding, style: Styles, width: float
 ) -> Table:
-    """Measurements two to a row: suits and furniture come with dozens of them."""
-    cells = [
-        (para(item.name, style.cell), f"{format_decimal(item.value)} {item.unit}")
+    pairs = [
+        (
+            para(item.name, style.cell),
+            para(f"{format_decimal(item.value)} {item.unit}", style.cell_bold_right),
+        )
         for item in view.measurements
     ]
-    if len(cells) % 2:
-        cells.append(("", ""))
-    rows: list[list[object]] = [["Measurement", "Value", "Measurement", "Value"]]
-    rows += [[*cells[i], *cells[i + 1]] for i in range(0, len(cells), 2)]
-    half = width / 2
-    return data_table(
-        rows,
-        [half - 28 * mm, 28 * mm, half - 28 * mm, 28 * mm],
-        branding.accent_colour,
-        right_columns=[1, 3],
-        extra=[("FONT", (1, 1), (1, -1), BOLD, 9, 11), ("FONT", (3, 1), (3, -1), BOLD, 9, 11)],
-    )
+    return two_up_table(("Measurement", "Value"), pairs, 28 * mm, width, branding.accent_colour)
 
 
 def _operations_table(view: JobSheetView, branding: Branding, style: Styles, width: float) -> Table:

@@ -141,10 +141,11 @@ def format_minutes(minutes: int) -> str:
 class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
+    fine: ParagraphStyle
     small_centered: ParagraphStyle
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
-    cell_right: ParagraphStyle
+    cell_bold_right: ParagraphStyle
     label: ParagraphStyle
     heading: ParagraphStyle
     title: ParagraphStyle
@@ -162,12 +163,13 @@ def styles(accent_colour: str) -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", body, fontSize=7.5, leading=9.5, textColor=MUTED),
+        fine=ParagraphStyle("fine", body, fontSize=7.5, leading=9.5),
         small_centered=ParagraphStyle(
             "small_centered", body, fontSize=7.5, leading=9.5, textColor=MUTED, alignment=TA_CENTER
         ),
         cell=cell,
         cell_bold=ParagraphStyle("cell_bold", cell, fontName=BOLD),
-        cell_right=ParagraphStyle("cell_right", cell, alignment=TA_RIGHT),
+        cell_bold_right=ParagraphStyle("cell_bold_right", cell, fontName=BOLD, alignment=TA_RIGHT),
         label=ParagraphStyle("label", body, fontSize=7, leading=8.5, textColor=MUTED),
         heading=ParagraphStyle(
             "heading",
@@ -190,13 +192,13 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def heading(text: str, style: Styles) -> list[Flowable]:
+def heading(text: str, style: Styles, room: float = 40 * mm) -> list[Flowable]:
     """A section heading that never ends a page alone: it moves on with the table's start.
 
     Keeping the heading with the whole table (keepWithNext) would push a long table to the
-    next page and leave half a page blank; 40 mm is room for the heading and a few rows.
+    next page and leave half a page blank; `room` is enough for the heading and a few rows.
     """
-    return [CondPageBreak(40 * mm), para(text, style.heading)]
+    return [CondPageBreak(room), para(text, style.heading)]
 
 
 def data_table(
@@ -227,6 +229,27 @@ def data_table(
     commands += list(extra)
     table.setStyle(commands)
     return table
+
+
+def two_up_table(
+    headers: tuple[str, str],
+    pairs: list[tuple[Any, Any]],
+    value_width: float,
+    width: float,
+    accent_colour: str,
+) -> Table:
+    """Label/value pairs two to a row, which halves the height of long short-valued lists."""
+    if len(pairs) % 2:
+        pairs = [*pairs, ("", "")]
+    rows: list[list[Any]] = [[*headers, *headers]]
+    rows += [[*pairs[i], *pairs[i + 1]] for i in range(0, len(pairs), 2)]
+    label_width = width / 2 - value_width
+    return data_table(
+        rows,
+        [label_width, value_width, label_width, value_width],
+        accent_colour,
+        extra=[("LINEAFTER", (1, 0), (1, -1), 0.4, RULE)],
+    )
 
 
 class SignOffBox(Flowable):

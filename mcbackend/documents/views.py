@@ -282,6 +282,11 @@ class QuoteView:
             raise ValueError("a quote needs at least one price line")
         if self.valid_until < self.issued_on:
             raise ValueError("a quote cannot expire before it is issued")
+        amounts = [line.amount for line in (*self.price_lines, *self.tax_lines)]
+        amounts += [stage.amount for stage in self.payment_plan]
+        currencies = sorted({amount.currency for amount in amounts})
+        if len(currencies) > 1:
+            raise ValueError(f"currency mismatch in quote: {', '.join(currencies)}")
         planned = sum((stage.amount for stage in self.payment_plan), Money.zero(self.currency))
         if self.payment_plan and planned != self.total:
             raise ValueError(f"payment plan adds up to {planned}, the total is {self.total}")
