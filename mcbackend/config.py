@@ -25,8 +25,6 @@ DEFAULTS: dict[str, Any] = {
     "SOLVER_TIME_LIMIT_S": 30.0,
     "SOLVER_WORKERS": 2,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-    "PAGE_SIZE_DEFAULT": 20,
-    "PAGE_SIZE_MAX": 200,
     "SQL_ECHO": False,
 }
 

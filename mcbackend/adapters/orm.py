@@ -6,16 +6,22 @@ and always come back time zone aware (see :class:`UTCDateTime`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -54,6 +60,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def definition_hash(definition: dict[str, Any]) -> str:
+    """SHA-256 of a product definition's canonical JSON."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
@@ -176,6 +188,49 @@ class ProductVersion(TenantOwned, Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     definition: Mapped[dict[str, Any]] = mapped_column()
+    # SHA-256 of the canonical definition JSON: names the price list a quote was made on and
+    # keys the in-process cache of compiled definitions.
+    content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="versions", lazy="raise")
+
+
+class Quote(TenantOwned, Base):
+    """A stored, reproducible price for one configuration of one product version."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"))
+    configuration: Mapped[dict[str, Any]] = mapped_column()
+    quantity: Mapped[int] = mapped_column(Integer)
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    extra_revision_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_amount: Mapped[int] = mapped_column(BigInteger)
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    valid_until: Mapped[date] = mapped_column(Date)
+    # The full breakdown and payment plan exactly as priced, for display and audits.
+    document: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(TenantOwned, Base):
+    """A POST seen with an ``Idempotency-Key``: the request's fingerprint and, once done,
+    the response to replay to retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # processing | completed
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]

@@ -104,3 +104,14 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
                 f"product {product_id} has no version {version}", code="product_version_not_found"
             )
         return row
+
+
+class IdempotencyRepository(TenantRepository[orm.IdempotencyRecord]):
+    model = orm.IdempotencyRecord
+    noun = "idempotency_record"
+
+    def by_key(self, key: str) -> orm.IdempotencyRecord:
+        record = self.find_by(key=key)
+        if record is None:
+            raise NotFound(f"no request with Idempotency-Key {key!r}")
+        return record

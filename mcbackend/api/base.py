@@ -67,6 +67,7 @@ class ProblemParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ProblemParser()
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 200}
     PAGINATION_ARGUMENTS_PARSER = ProblemParser()
 
 

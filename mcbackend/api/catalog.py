@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from mcbackend.api.base import ALL_ROLES, Blueprint, Schema, columns_of, requires, unit_of_work
+from mcbackend.api.idempotency import idempotent
 from mcbackend.domain.auth import Role
 from mcbackend.services import catalog
 
@@ -73,6 +74,7 @@ class Products(MethodView):
         return rows
 
     @requires(Role.ADMIN)
+    @idempotent
     @blp.arguments(DefinitionIn)
     @blp.response(201, ProductDetailOut)
     def post(self, data):
@@ -107,6 +109,7 @@ class ProductItem(MethodView):
 @blp.route("/<int:product_id>/versions")
 class ProductVersions(MethodView):
     @requires(Role.ADMIN)
+    @idempotent
     @blp.arguments(DefinitionIn)
     @blp.response(201, ProductVersionOut)
     def post(self, data, product_id: int):

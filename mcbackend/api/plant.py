@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from mcbackend.api.base import ALL_ROLES, Blueprint, Schema, requires, unit_of_work
+from mcbackend.api.idempotency import idempotent
 from mcbackend.domain.auth import Role
 from mcbackend.services import plant as plant_service
 
@@ -128,6 +129,7 @@ class Resources(MethodView):
         return rows
 
     @requires(Role.ADMIN)
+    @idempotent
     @blp.arguments(ResourceCreate)
     @blp.response(201, ResourceOut)
     def post(self, data):

@@ -14,6 +14,7 @@ from mcbackend.api.base import (
     requires,
     unit_of_work,
 )
+from mcbackend.api.idempotency import idempotent
 from mcbackend.domain.auth import Role
 from mcbackend.services import tenants
 
@@ -76,6 +77,7 @@ class ApiKeys(MethodView):
         return rows
 
     @requires(Role.ADMIN)
+    @idempotent
     @blp.arguments(ApiKeyCreate)
     @blp.response(201, ApiKeyCreated)
     def post(self, data):

@@ -74,7 +74,12 @@ def _add_version(
     uow: UnitOfWork, product: orm.Product, version: int, definition: dict[str, Any]
 ) -> orm.ProductVersion:
     row = uow.product_versions.add(
-        orm.ProductVersion(product_id=product.id, version=version, definition=definition)
+        orm.ProductVersion(
+            product_id=product.id,
+            version=version,
+            definition=definition,
+            content_hash=orm.definition_hash(definition),
+        )
     )
     uow.flush()
     return row
