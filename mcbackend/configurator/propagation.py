@@ -1,0 +1,339 @@
+"""Propagate a partial configuration: what can each attribute still become?
+
+Exact, not heuristic: a value is offered only if some valid completion uses it. Every
+solution the solver finds proves a set of values supported; the remaining unproven
+values ("targets") are then asked for all at once ("find a completion that uses at least
+one of them, as many as possible"). When that is infeasible, every remaining target is
+proven impossible in a single solve. Interchangeable values (see ``model.value_classes``)
+are tested through one representative, and number bounds are targets of the same kind
+("some completion with width below the lowest width seen so far").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from mcbackend.configurator.model import AttributeVars, CompiledModel, compiled, index_value
+from mcbackend.configurator.solving import (
+    Solution,
+    fixed_model,
+    literal_value,
+    read_solution,
+    solutions,
+)
+from mcbackend.configurator.validation import Violation, read_configuration, rule_holds
+from mcbackend.domain.catalog import ProductDefinition, Rule
+
+_FEASIBLE = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+@dataclass
+class AttributeState:
+    """What one attribute can still be.
+
+    ``possible``: choice/multi/boolean values some valid completion uses; ``forced``: the
+    value every completion has (for multi: the values every completion includes);
+    ``min``/``max``: reachable bounds of a number; ``parts``: bounds per proportion part.
+    """
+
+    code: str
+    type: str
+    possible: list[Any] | None = None
+    forced: Any = None
+    min: int | float | None = None
+    max: int | float | None = None
+    parts: dict[str, dict[str, int]] | None = None
+    can_be_unset: bool = False
+    must_be_set: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        if self.possible is not None:
+            out["possible"] = self.possible
+        if self.type in ("choice", "multi", "boolean", "number"):
+            out["forced"] = self.forced
+        if self.type == "number":
+            out["min"], out["max"] = self.min, self.max
+        if self.parts is not None:
+            out["parts"] = self.parts
+        out["can_be_unset"] = self.can_be_unset
+        out["must_be_set"] = self.must_be_set
+        return out
+
+
+@dataclass
+class PropagationResult:
+    completable: bool
+    attributes: dict[str, AttributeState]
+    violations: list[Violation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"completable": self.completable,
+                "attributes": {code: s.to_dict() for code, s in self.attributes.items()},
+                "violations": [v.to_dict() for v in self.violations]}
+
+
+@dataclass
+class _Bound:
+    """Reachable range of one grid index, widened by every solution seen."""
+
+    variable: cp_model.IntVar
+    present: Any
+    size: int
+    low: int | None = None
+    high: int | None = None
+
+
+_PRESENT = object()  # a text or file attribute the solver set: its content does not matter
+
+
+class _Support:
+    """Which targets (literal polarities, number bounds) are proven reachable.
+
+    Solutions come from the solver; each one is also varied one attribute at a time in
+    Python ("flips"), checked against the rules that mention that attribute. A flip that
+    passes is a valid completion too, so most values are proven without another solve.
+    """
+
+    def __init__(self, definition: ProductDefinition, compiled_model: CompiledModel,
+                 free: list[str]) -> None:
+        self.definition = definition
+        self.compiled = compiled_model
+        self.lits: dict[tuple[int, bool], Any] = {}
+        self.flips: dict[tuple[int, bool], tuple[str, Any]] = {}
+        self.seen: set[tuple[int, bool]] = set()
+        self.bounds: dict[tuple[str, str | None], _Bound] = {}
+        self.rules = rules_by_attribute(definition)
+        for code in free:
+            av = compiled_model.vars[code]
+            attribute = av.attribute
+            if av.present is not True:
+                self._add_lit(av.present, code, _ANY, None)
+            if attribute.type in ("choice", "multi"):
+                for group in compiled_model.value_classes[code]:
+                    self._add_lit(av.values[group[0]], code, group[0], _WITHOUT)
+            elif attribute.type == "boolean":
+                self._add_lit(av.values[True], code, True, False)
+            elif attribute.type == "number":
+                self.bounds[code, None] = _Bound(av.index, av.present, attribute.grid_size)
+            elif attribute.type == "proportions":
+                for part, var in av.parts.items():
+                    self.bounds[code, part] = _Bound(var, True, attribute.grid_size)
+
+    def _add_lit(self, lit: Any, code: str, when_true: Any, when_false: Any) -> None:
+        self.lits[lit.index, True] = lit
+        self.lits[lit.index, False] = ~lit
+        self.flips[lit.index, True] = (code, when_true)
+        self.flips[lit.index, False] = (code, when_false)
+
+    def record(self, solution: Solution) -> None:
+        for key, lit in self.lits.items():
+            if key not in self.seen and literal_value(solution, lit):
+                self.seen.add(key)
+        for bound in self.bounds.values():
+            if literal_value(solution, bound.present):
+                self._widen(bound, solution[bound.variable.index])
+        self._flip(solution)
+
+    @staticmethod
+    def _widen(bound: _Bound, value: int) -> None:
+        bound.low = value if bound.low is None else min(bound.low, value)
+        bound.high = value if bound.high is None else max(bound.high, value)
+
+    def _flip(self, solution: Solution) -> None:
+        values = {}
+        for code, av in self.compiled.vars.items():
+            value = read_solution(av, solution)
+            if value is None and av.attribute.type in ("text", "file"):
+                value = _PRESENT if literal_value(solution, av.present) else None
+            values[code] = value
+        for key, (code, target) in self.flips.items():
+            if key in self.seen:
+                continue
+            for candidate in self._candidates(code, values[code], target):
+                if self._valid_with(values, code, candidate):
+                    self.seen.add(key)
+                    break
+        for (code, part), bound in self.bounds.items():
+            if part is not None or values[code] is None:
+                continue
+            attribute = self.definition.attribute(code)
+            for index in (0, bound.size):
+                value = _number(index_value(attribute, index))
+                if self._valid_with(values, code, value):
+                    self._widen(bound, index)
+
+    def _candidates(self, code: str, current: Any, target: Any) -> list[Any]:
+        """Values to try for one attribute so that a target literal gets its polarity."""
+        attribute = self.definition.attribute(code)
+        if target is None:
+            return [None]
+        if target is _ANY:
+            if attribute.type in ("text", "file"):
+                return [_PRESENT]
+            if attribute.type == "number":
+                return [_number(index_value(attribute, 0))]
+            return [v.code for v in attribute.values[:3]]
+        if target is _WITHOUT:
+            return [v.code for v in attribute.values[:3] if v.code != current][:2] + (
+                [None] if attribute.optional else [])
+        if attribute.type == "multi":
+            chosen = current or []
+            return [] if target in chosen else [[*chosen, target]]
+        return [target]
+
+    def _valid_with(self, values: dict[str, Any], code: str, candidate: Any) -> bool:
+        attribute = self.definition.attribute(code)
+        if attribute.type == "multi" and candidate is not None:
+            high = attribute.max_count if attribute.max_count is not None else len(
+                attribute.values)
+            if not attribute.min_count <= len(candidate) <= high:
+                return False
+        old = values[code]
+        values[code] = candidate
+        try:
+            return all(rule_holds(self.definition, rule, values) for rule in self.rules[code])
+        finally:
+            values[code] = old
+
+    def open_targets(self) -> list[Any]:
+        return [lit for key, lit in self.lits.items() if key not in self.seen]
+
+    def reachable(self, lit: Any, polarity: bool = True) -> bool:
+        if isinstance(lit, bool):
+            return lit is polarity
+        return (lit.index, polarity) in self.seen
+
+
+_ANY = object()  # flip target: any value at all (the attribute becomes set)
+_WITHOUT = object()  # flip target: some other value, or unset
+
+
+def rules_by_attribute(definition: ProductDefinition) -> dict[str, list[Rule]]:
+    by_attribute: dict[str, list[Rule]] = {a.code: [] for a in definition.attributes}
+    for rule in definition.rules:
+        for code in rule.attributes():
+            by_attribute[code].append(rule)
+    return by_attribute
+
+
+def propagate(definition: ProductDefinition, configuration: dict[str, Any]
+              ) -> PropagationResult:
+    """For every attribute: the values still possible, the values forced, the reachable
+    number bounds, and whether the configuration can still be completed at all."""
+    values, violations = read_configuration(definition, configuration, complete=False)
+    compiled_model = compiled(definition)
+    model = fixed_model(compiled_model, values)
+    free = [a.code for a in definition.attributes if a.code not in values]
+    support = _Support(definition, compiled_model, free)
+    status, found = solutions(model)
+    if status not in _FEASIBLE:
+        return PropagationResult(False, _impossible(definition), violations)
+    for solution in found:
+        support.record(solution)
+    while targets := support.open_targets():
+        attempt = model.clone()
+        attempt.add_bool_or(targets)
+        attempt.maximize(sum(targets))
+        _, found = solutions(attempt)
+        if not found:
+            break  # no completion reaches any open target: all of them are impossible
+        for solution in found:
+            support.record(solution)
+    for bound in support.bounds.values():
+        _tighten(model, bound)
+    states = {}
+    for attribute in definition.attributes:
+        av = compiled_model.vars[attribute.code]
+        if attribute.code in values:
+            states[attribute.code] = _fixed_state(av, values[attribute.code])
+        else:
+            states[attribute.code] = _free_state(compiled_model, av, support)
+    return PropagationResult(True, states, violations)
+
+
+def _tighten(model: cp_model.CpModel, bound: _Bound) -> None:
+    """Make a bound exact with one optimisation per side not already at the grid's end."""
+    if bound.low is None:
+        return  # never set in any completion
+    for side in ("low", "high"):
+        if getattr(bound, side) == (0 if side == "low" else bound.size):
+            continue
+        attempt = model.clone()
+        if bound.present is not True:
+            attempt.add(bound.present == 1)
+        if side == "low":
+            attempt.minimize(bound.variable)
+        else:
+            attempt.maximize(bound.variable)
+        _, found = solutions(attempt)
+        setattr(bound, side, found[-1][bound.variable.index])
+
+
+def _impossible(definition: ProductDefinition) -> dict[str, AttributeState]:
+    return {a.code: AttributeState(a.code, a.type,
+                                   possible=[] if a.type in ("choice", "multi", "boolean")
+                                   else None)
+            for a in definition.attributes}
+
+
+def _fixed_state(av: AttributeVars, value: Any) -> AttributeState:
+    attribute = av.attribute
+    state = AttributeState(attribute.code, attribute.type, can_be_unset=value is None,
+                           must_be_set=value is not None)
+    if attribute.type in ("choice", "boolean"):
+        state.possible = [] if value is None else [value]
+        state.forced = value
+    elif attribute.type == "multi":
+        state.possible = state.forced = list(value)
+    elif attribute.type == "number":
+        state.forced = state.min = state.max = value
+    elif attribute.type == "proportions":
+        state.parts = {part: {"min": share, "max": share} for part, share in value.items()}
+    return state
+
+
+def _free_state(compiled_model: CompiledModel, av: AttributeVars, support: _Support
+                ) -> AttributeState:
+    attribute = av.attribute
+    state = AttributeState(attribute.code, attribute.type,
+                           can_be_unset=support.reachable(av.present, False),
+                           must_be_set=not support.reachable(av.present, False))
+    if attribute.type in ("choice", "multi"):
+        possible, forced = set(), set()
+        for group in compiled_model.value_classes[attribute.code]:
+            representative = av.values[group[0]]
+            if support.reachable(representative):
+                possible.update(group)
+                if not support.reachable(representative, False):
+                    forced.update(group)
+        state.possible = [v.code for v in attribute.values if v.code in possible]
+        ordered_forced = [v.code for v in attribute.values if v.code in forced]
+        if attribute.type == "multi":
+            state.forced = ordered_forced
+        elif ordered_forced and state.must_be_set:
+            state.forced = ordered_forced[0]
+    elif attribute.type == "boolean":
+        flag = av.values[True]
+        state.possible = [b for b in (False, True) if support.reachable(flag, b)]
+        state.forced = state.possible[0] if len(state.possible) == 1 else None
+    elif attribute.type == "number":
+        bound = support.bounds[attribute.code, None]
+        if bound.low is not None:
+            state.min = _number(index_value(attribute, bound.low))
+            state.max = _number(index_value(attribute, bound.high))
+            if state.min == state.max and state.must_be_set:
+                state.forced = state.min
+    elif attribute.type == "proportions":
+        step = int(attribute.step or 1)
+        state.parts = {part: {"min": support.bounds[attribute.code, part].low * step,
+                              "max": support.bounds[attribute.code, part].high * step}
+                       for part in av.parts}
+    return state
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
