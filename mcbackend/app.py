@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from sqlalchemy import text
 
 from mcbackend.adapters.database import Database
+from mcbackend.adapters.storage import LocalFileStorage
 from mcbackend.api import init_api
 from mcbackend.api.problems import register_problem_handlers
 from mcbackend.config import load_config
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["mcbackend.db"] = Database(
         app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"])
     )
+    app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)

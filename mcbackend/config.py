@@ -24,7 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "SOLVER_TIME_LIMIT_S": 30.0,
     "SOLVER_WORKERS": 2,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # whole request body
+    "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one uploaded file
+    "FILES_DIR": None,  # resolved lazily to ./instance/files
     "SQL_ECHO": False,
 }
 
@@ -39,4 +41,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config.update(overrides)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = default_database_url()
+    if not config.get("FILES_DIR"):
+        config["FILES_DIR"] = str(Path(os.getcwd()) / "instance" / "files")
     return dict(config)

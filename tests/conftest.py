@@ -132,8 +132,10 @@ def empty_db_url(backend: str, request, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(seeded_db: SeededDatabase):
-    app = create_app({"DATABASE_URL": seeded_db.url, "TESTING": True})
+def app(seeded_db: SeededDatabase, tmp_path: Path):
+    app = create_app(
+        {"DATABASE_URL": seeded_db.url, "TESTING": True, "FILES_DIR": str(tmp_path / "files")}
+    )
     yield app
     app.extensions["mcbackend.db"].dispose()
 

@@ -115,3 +115,8 @@ class IdempotencyRepository(TenantRepository[orm.IdempotencyRecord]):
         if record is None:
             raise NotFound(f"no request with Idempotency-Key {key!r}")
         return record
+
+
+class FileRepository(TenantRepository[orm.StoredFile]):
+    model = orm.StoredFile
+    noun = "file"

@@ -4,6 +4,7 @@ The routes are taken from the app's URL map, so a new endpoint is covered withou
 this test: each id in a path is filled with an id that belongs to the demo tenant.
 """
 
+import io
 import re
 
 import pytest
@@ -24,6 +25,8 @@ def intruder(app, api):
 
 
 def _victim_ids(api) -> dict[str, int]:
+    upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
+    stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
     product = api.get("/api/v1/products").get_json()[0]
     key = api.get("/api/v1/api-keys").get_json()[0]
     return {
@@ -32,6 +35,7 @@ def _victim_ids(api) -> dict[str, int]:
         "key_id": key["id"],
         "plant_id": api.get("/api/v1/plants").get_json()[0]["id"],
         "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
+        "file_id": stored.get_json()["id"],
     }
 
 

@@ -1,0 +1,54 @@
+"""Use cases for attachments."""
+
+from __future__ import annotations
+
+import puremagic
+
+from mcbackend.adapters import orm
+from mcbackend.adapters.storage import FileStorage
+from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.domain.files import check_upload
+
+
+def _sniff(data: bytes) -> str | None:
+    """The content type the bytes themselves announce, if they carry a known signature."""
+    if not data:
+        return None
+    try:
+        return puremagic.from_string(data[:8192], mime=True) or None
+    except puremagic.PureError:
+        return None
+
+
+def upload_file(
+    uow: UnitOfWork,
+    storage: FileStorage,
+    filename: str,
+    declared_type: str | None,
+    data: bytes,
+    max_bytes: int,
+) -> orm.StoredFile:
+    checked = check_upload(filename, declared_type, data, _sniff(data), max_bytes)
+    key = storage.put(uow.tenant_id, data)
+    try:
+        row = uow.files.add(
+            orm.StoredFile(
+                storage_key=key,
+                filename=checked.filename,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+        )
+        uow.commit()
+    except BaseException:
+        storage.delete(key)  # no orphaned bytes when the row could not be written
+        raise
+    return row
+
+
+def file_content(
+    uow: UnitOfWork, storage: FileStorage, file_id: int
+) -> tuple[orm.StoredFile, bytes]:
+    row = uow.files.get(file_id)
+    return row, storage.get(row.storage_key)
