@@ -59,10 +59,12 @@ class AttributeVars:
 
 @dataclass
 class CompiledModel:
-    """A definition as a CP-SAT model; ``rule_literals`` switch each rule on."""
+    """A definition as a CP-SAT model: ``model`` has every rule on, ``switchable`` leaves
+    the ``rule_literals`` free (for explanations)."""
 
     definition: ProductDefinition
     model: cp_model.CpModel
+    switchable: cp_model.CpModel
     vars: dict[str, AttributeVars]
     rule_literals: dict[str, cp_model.IntVar]
     value_classes: dict[str, list[list[Any]]]
@@ -170,9 +172,10 @@ class _Compiler:
             on = self.model.new_bool_var(f"rule[{rule.id}]")
             rule_literals[rule.id] = on
             self.rule(rule, on)
+        switchable = self.model.clone()
         for on in rule_literals.values():
             self.model.add(on == 1)
-        return CompiledModel(self.definition, self.model, self.vars, rule_literals,
+        return CompiledModel(self.definition, self.model, switchable, self.vars, rule_literals,
                              value_classes(self.definition))
 
     # variables
