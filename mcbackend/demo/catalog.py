@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
+# 30 % with the order, half when it ships, the balance on delivery.
 _PAYMENT_ON_SHIPMENT = {
     "deposit_percent": 30,
-    "milestones": [{"event": "shipped", "percent": 0}],
+    "milestones": [{"event": "shipped", "percent": 50}],
 }
 
 
@@ -437,7 +438,7 @@ CAKE: dict[str, Any] = {
         "customization_fee": {"co": 2000},
         "revisions": {"included": 1, "price_per_extra_round": 800},
         "payment_plan": {"deposit_percent": 50, "milestones": [
-            {"event": "proof_approved", "percent": 0}]},
+            {"event": "proof_approved", "percent": 25}]},
         "quote_valid_days": 7,
     },
 }
@@ -511,7 +512,7 @@ CAR_INTERIOR: dict[str, Any] = {
     "name": "Car interior package",
     "description": "Interior options for a made-to-order car, gated by trim level.",
     "currency": "EUR",
-    "base_price": 0,
+    "base_price": 250000,
     "base_lead_time_days": 30,
     "modes": ["pre", "post"],
     "job_template": "car_interior",
