@@ -206,9 +206,12 @@ class Quote(TenantOwned, Base):
     product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"))
     configuration: Mapped[dict[str, Any]] = mapped_column()
     quantity: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(10))
     requested_date: Mapped[date | None] = mapped_column(Date)
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
-    extra_revision_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    revision_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    # Digest of every pricing input: equal keys mean equal quotes.
+    quote_key: Mapped[str] = mapped_column(String(64), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     total_amount: Mapped[int] = mapped_column(BigInteger)
     lead_time_days: Mapped[int] = mapped_column(Integer)

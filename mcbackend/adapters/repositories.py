@@ -120,3 +120,8 @@ class IdempotencyRepository(TenantRepository[orm.IdempotencyRecord]):
 class FileRepository(TenantRepository[orm.StoredFile]):
     model = orm.StoredFile
     noun = "file"
+
+
+class QuoteRepository(TenantRepository[orm.Quote]):
+    model = orm.Quote
+    noun = "quote"

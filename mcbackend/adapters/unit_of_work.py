@@ -37,6 +37,7 @@ class UnitOfWork:
         self.product_versions = repositories.ProductVersionRepository(s, tenant_id)
         self.idempotency = repositories.IdempotencyRepository(s, tenant_id)
         self.files = repositories.FileRepository(s, tenant_id)
+        self.quotes = repositories.QuoteRepository(s, tenant_id)
 
     def for_tenant(self, tenant_id: int) -> UnitOfWork:
         """Bind the repositories to a tenant found inside this transaction."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mcbackend import __version__
-from mcbackend.api import catalog, configurator, files, plant, tenant
+from mcbackend.api import catalog, configurator, files, plant, quotes, tenant
 from mcbackend.api.base import Api
 
 API_DESCRIPTION = """\
@@ -17,7 +17,7 @@ Authenticate with `Authorization: Bearer <api key>`. Every error is an RFC 9457
 List endpoints take `page` and `page_size` and report totals in the `X-Pagination` header.
 """
 
-BLUEPRINTS = (tenant.blp, catalog.blp, configurator.blp, plant.blp, files.blp)
+BLUEPRINTS = (tenant.blp, catalog.blp, configurator.blp, quotes.blp, plant.blp, files.blp)
 
 
 def init_api(app: Flask) -> Api:
