@@ -23,7 +23,10 @@ from mcbackend.domain.jobs.template import Input, JobTemplate, Lookup, Operation
 
 @dataclass(frozen=True)
 class OperationSpec:
-    """One concrete operation; ``durations`` maps each eligible group to working minutes."""
+    """One concrete operation; ``durations`` maps each eligible group to working minutes.
+
+    A ``splittable`` operation may pause over non-working time of its resource.
+    """
 
     id: str
     name: str
@@ -31,6 +34,7 @@ class OperationSpec:
     setup_family: str | None = None
     gates: tuple[str, ...] = ()
     quality_check: bool = False
+    splittable: bool = False
     cut_off: bool = False
     design: bool = False
 
@@ -189,7 +193,7 @@ class _Expander:
                 id=op.id, name=op.name,
                 durations={g: m for g, m in durations.items() if m is not None},
                 setup_family=None if family is None else str(family),
-                gates=gates, quality_check=op.quality_check,
+                gates=gates, quality_check=op.quality_check, splittable=op.splittable,
                 cut_off=op.id == self.template.cut_off, design=op.design))
         return tuple(out)
 

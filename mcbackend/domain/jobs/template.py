@@ -80,6 +80,7 @@ class OperationTemplate:
     setup_family: Expression | None = None
     gates: tuple[Gate, ...] = ()
     quality_check: bool = False
+    splittable: bool = False
     design: bool = False
 
 
@@ -260,6 +261,7 @@ class _Parser:
             gates=tuple(self.gate(entry, f"{path}.gates[{i}]")
                         for i, entry in enumerate(raw.get("gates", []))),
             quality_check=raw.get("quality_check", False),
+            splittable=raw.get("splittable", False),
             design=raw.get("design", False),
         )
 
