@@ -27,10 +27,25 @@ class TenantOut(ma.Schema):
     name = ma.fields.String()
     default_currency = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
+    payment_plan = ma.fields.Function(
+        lambda tenant: tenant.settings.get("payment_plan"),
+        metadata={"description": "tenant-wide payment plan overriding the products' own"},
+    )
     role = ma.fields.Method("_role", metadata={"description": "the calling key's role"})
 
     def _role(self, _obj) -> str:
         return current_principal().role.value
+
+
+class TenantPatch(Schema):
+    name = ma.fields.String(validate=ma.validate.Length(1, 200))
+    payment_plan = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "deposit_percent and milestones [{event, percent}]; null removes it",
+            "example": {"deposit_percent": 40, "milestones": [{"event": "shipped", "percent": 30}]},
+        },
+    )
 
 
 class ApiKeyOut(ma.Schema):
@@ -60,6 +75,14 @@ class TenantView(MethodView):
         """The tenant the calling API key belongs to"""
         with unit_of_work() as uow:
             return tenants.get_tenant(uow, current_principal().tenant_id)
+
+    @requires(Role.ADMIN)
+    @blp.arguments(TenantPatch)
+    @blp.response(200, TenantOut)
+    def patch(self, data):
+        """Rename the tenant or set its tenant-wide payment plan"""
+        with unit_of_work() as uow:
+            return tenants.update_tenant(uow, current_principal().tenant_id, data)
 
 
 @blp.route("/api-keys")

@@ -10,6 +10,7 @@ from mcbackend.adapters import orm
 from mcbackend.adapters.orm import utcnow
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import pricing
+from mcbackend.services import tenants
 from mcbackend.services.configuration import product_version, require_valid, resolve_files
 
 
@@ -34,6 +35,7 @@ def price_configuration(
         mode=request.get("mode", "pre"),
         requested_date=request.get("requested_date"),
         revision_rounds=request.get("revision_rounds", 0),
+        plan=tenants.tenant_payment_plan(uow),
     )
     return row, quote
 

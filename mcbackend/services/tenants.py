@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from mcbackend.domain.auth import (
     secret_matches,
     split_api_key,
 )
+from mcbackend.domain.catalog import PaymentPlanPolicy, parse_payment_plan
 from mcbackend.domain.errors import Conflict, FieldProblem, InvalidInput, NotFound, Unauthenticated
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -99,3 +101,25 @@ def require_tenant(uow: UnitOfWork, slug: str) -> orm.Tenant:
     if tenant is None:
         raise NotFound(f"tenant {slug!r} not found", code="tenant_not_found")
     return tenant
+
+
+def update_tenant(uow: UnitOfWork, tenant_id: int, changes: dict[str, Any]) -> orm.Tenant:
+    """Rename the tenant or set its tenant-wide payment plan (None removes it)."""
+    tenant = get_tenant(uow, tenant_id)
+    if "name" in changes:
+        tenant.name = changes["name"]
+    if "payment_plan" in changes:
+        settings = dict(tenant.settings)
+        if changes["payment_plan"] is None:
+            settings.pop("payment_plan", None)
+        else:
+            settings["payment_plan"] = parse_payment_plan(changes["payment_plan"]).to_dict()
+        tenant.settings = settings  # reassign: JSON columns don't track in-place changes
+    uow.commit()
+    return tenant
+
+
+def tenant_payment_plan(uow: UnitOfWork) -> PaymentPlanPolicy | None:
+    """The tenant-wide payment plan that overrides the products' own, if one is set."""
+    raw = get_tenant(uow, uow.tenant_id).settings.get("payment_plan")
+    return None if raw is None else parse_payment_plan(raw)

@@ -29,6 +29,10 @@ def _victim_ids(api) -> dict[str, int]:
     stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
     product = api.get("/api/v1/products").get_json()[0]
     key = api.get("/api/v1/api-keys").get_json()[0]
+    configurator = f"/api/v1/products/{product['id']}/configurator"
+    completed = api.post(f"{configurator}/complete", json={"configuration": {}}).get_json()
+    quote = api.post("/api/v1/quotes", json={"product_id": product["id"],
+                                             "configuration": completed["configuration"]})
     return {
         "product_id": product["id"],
         "version": product["current_version"],
@@ -36,6 +40,7 @@ def _victim_ids(api) -> dict[str, int]:
         "plant_id": api.get("/api/v1/plants").get_json()[0]["id"],
         "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
         "file_id": stored.get_json()["id"],
+        "quote_id": quote.get_json()["id"],
     }
 
 
