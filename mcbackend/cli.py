@@ -78,6 +78,22 @@ def _run_gunicorn(bind: str, workers: int, threads: int, overrides: dict[str, An
     _Server().run()
 
 
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--time-limit", default=30.0, show_default=True, type=float, help="seconds")
+@click.option("--workers", default=2, show_default=True, type=int, help="CP-SAT workers")
+def fjsp(path: str, time_limit: float, workers: int) -> None:
+    """Solve a flexible-job-shop benchmark file (.fjs) and print one JSON line.
+
+    The answer is checked by the independent feasibility checker before it is printed.
+    """
+    import json
+
+    from mcbackend.scheduling.fjsp import solve_fjsp_file
+
+    click.echo(json.dumps(solve_fjsp_file(path, time_limit, workers)))
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

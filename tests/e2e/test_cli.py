@@ -82,3 +82,16 @@ def test_serve_migrates_seeds_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_fjsp_command_prints_one_checked_json_line(tmp_path):
+    instance = tmp_path / "tiny.fjs"
+    # 2 jobs, 2 machines: job 1 = op(m1:3 | m2:5) → op(m2:2); job 2 = op(m1:4)
+    instance.write_text("2\t2\t1.5\n2 2 1 3 2 5 1 2 2\n1 1 1 4\n")
+    result = CliRunner().invoke(main, ["fjsp", str(instance), "--time-limit", "5",
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output.strip().splitlines()[-1])
+    assert line["instance"] == "tiny"
+    assert line["makespan"] == 7 and line["lower_bound"] == 7
+    assert line["status"] == "optimal"
