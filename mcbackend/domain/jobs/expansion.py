@@ -20,6 +20,10 @@ from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem, Invalid
 from mcbackend.domain.jobs.expressions import Expression, ExpressionError
 from mcbackend.domain.jobs.template import Input, JobTemplate, Lookup, OperationTemplate
 
+# What a failed evaluation gives after its problem is recorded, so that it is not reported
+# a second time as "not a number"; expansion raises before anything reads it further.
+_FAILED = object()
+
 
 @dataclass(frozen=True)
 class OperationSpec:
@@ -75,12 +79,13 @@ def expand(template: JobTemplate, configuration: Mapping[str, Any], quantity: in
     if mode not in MODES:
         raise InvalidInput(f"unknown mode {mode!r}", errors=[
             FieldProblem("mode", "invalid", f"must be one of {', '.join(MODES)}")])
-    expander = _Expander(template, configuration, quantity, mode)
-    operations, arcs = expander.operations(), expander.arcs()
-    if expander.problems:
+    expander = _Expander(template, quantity, mode)
+    expanded = expander.expand(configuration)
+    if expanded is None:
         raise BusinessRuleViolation(
             f"Job template {template.source} cannot be expanded for this configuration",
             code="job_expansion_failed", errors=expander.problems)
+    operations, arcs = expanded
     return [JobSpec(template.product_family, template.version, unit, operations, arcs)
             for unit in range(1, quantity + 1)]
 
@@ -115,15 +120,23 @@ def _input_value(spec: Input, raw: Any) -> Any:
 
 
 class _Expander:
-    def __init__(self, template: JobTemplate, configuration: Mapping[str, Any],
-                 quantity: int, mode: str) -> None:
+    def __init__(self, template: JobTemplate, quantity: int, mode: str) -> None:
         self.template = template
         self.mode = mode
         self.problems: list[FieldProblem] = []
         self.names: dict[str, Any] = {"quantity": quantity, "mode": mode}
-        for code, spec in template.inputs.items():
+        self.present: set[str] = set()
+
+    def expand(self, configuration: Mapping[str, Any],
+               ) -> tuple[tuple[OperationSpec, ...], tuple[PrecedenceArc, ...]] | None:
+        """Operations and arcs, or None when ``problems`` says what went wrong."""
+        for code, spec in self.template.inputs.items():
             self.names[code] = self.input(spec, configuration.get(code))
-        self.present = {op.id for op in template.operations if self.is_present(op)}
+        if self.problems:  # a missing or mistyped input would fail every expression
+            return None
+        self.present = {op.id for op in self.template.operations if self.is_present(op)}
+        operations, arcs = self.operations(), self.arcs()
+        return None if self.problems else (operations, arcs)
 
     def problem(self, path: str, code: str, message: str) -> None:
         self.problems.append(FieldProblem(path, code, message))
@@ -147,10 +160,12 @@ class _Expander:
             return expression.evaluate(self.names)
         except ExpressionError as exc:
             self.problem(expression.path, "evaluation_failed", str(exc))
-            return None
+            return _FAILED
 
     def minutes(self, value: Any, path: str, *, minimum: int) -> int | None:
         """Whole minutes, rounded up; None (with a problem) for a non-number or a negative."""
+        if value is _FAILED:
+            return None
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             self.problem(path, "not_a_number", f"gives {value!r}, not a number of minutes")
             return None
@@ -168,7 +183,7 @@ class _Expander:
         if isinstance(spec, Expression):
             return self.minutes(self.evaluate(spec), spec.path, minimum=1)
         key = self.evaluate(spec.key)
-        if key is None:
+        if key is _FAILED:
             return None
         entry = spec.table.get(str(key), spec.default)
         if entry is None:
