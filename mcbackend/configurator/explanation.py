@@ -14,7 +14,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from mcbackend.configurator.messages import _or_list, describe_choice, describe_rule
+from mcbackend.configurator.messages import describe_choice, describe_rule, join_words
 from mcbackend.configurator.model import add_fixed, compiled
 from mcbackend.configurator.solving import new_solver
 from mcbackend.configurator.validation import Violation, read_configuration
@@ -126,7 +126,7 @@ def _summary(parts: list[ConflictPart]) -> str:
     rules = [p.message for p in parts if p.kind == "rule"]
     if not choices:
         return "These rules cannot all hold at once: " + " ".join(rules)
-    chosen = _or_list(choices, "and")
+    chosen = join_words(choices, "and")
     if not rules:
         return f"You chose {chosen}, which cannot be combined."
     if len(rules) == 1:

@@ -21,8 +21,11 @@ from mcbackend.domain.catalog import (
 )
 
 
-def _or_list(words: list[str], joiner: str = "or") -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+def join_words(words: list[str], joiner: str = "or") -> str:
+    """"a", "a or b", "a, b or c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {joiner} {words[-1]}"
 
 
 def describe_value(attribute: Attribute, value: Any) -> str:
@@ -33,7 +36,7 @@ def describe_value(attribute: Attribute, value: Any) -> str:
         return attribute.value_label(value)
     if attribute.type == "multi":
         labels = [attribute.value_label(v) for v in value]
-        return _or_list(labels, "and") if labels else "none"
+        return join_words(labels, "and") if labels else "none"
     if attribute.type == "boolean":
         return "yes" if value else "no"
     if attribute.type == "number":
@@ -73,11 +76,11 @@ def describe_condition(definition: ProductDefinition, c: Condition) -> str:
     labels = [describe_value(attribute, v) for v in c.values]
     if attribute.type == "multi":
         if c.kind == "not_in":
-            return f"{label} without {_or_list(labels)}"
-        return f"{label} with {_or_list(labels)}"
+            return f"{label} without {join_words(labels)}"
+        return f"{label} with {join_words(labels)}"
     if c.kind == "not_in":
-        return f"{label} other than {_or_list(labels)}"
-    return f"{label}: {_or_list(labels)}"
+        return f"{label} other than {join_words(labels)}"
+    return f"{label}: {join_words(labels)}"
 
 
 def describe_number(attribute: Attribute, value: Any) -> str:
@@ -87,7 +90,7 @@ def describe_number(attribute: Attribute, value: Any) -> str:
 
 
 def _all(definition: ProductDefinition, conditions: tuple[Condition, ...]) -> str:
-    return _or_list([describe_condition(definition, c) for c in conditions], "and")
+    return join_words([describe_condition(definition, c) for c in conditions], "and")
 
 
 def describe_rule(definition: ProductDefinition, rule: Rule) -> str:
@@ -101,7 +104,7 @@ def describe_rule(definition: ProductDefinition, rule: Rule) -> str:
             return f"{_capital(when)} requires {_all(definition, then)}."
         case Excludes(then=then):
             words = [describe_condition(definition, c) for c in then]
-            return f"{_capital(when)} cannot be combined with {_or_list(words)}."
+            return f"{_capital(when)} cannot be combined with {join_words(words)}."
         case ConditionalDomain(then=then):
             return f"{_capital(when)} allows only {describe_condition(definition, then)}."
         case Implies(attribute=code, value=value):
@@ -112,7 +115,7 @@ def describe_rule(definition: ProductDefinition, rule: Rule) -> str:
             return (f"{_capital(when)} is available only with {attribute.label} "
                     f"{attribute.value_label(tier)} or above.")
         case Cardinality(of=of, min=low, max=high):
-            words = _or_list([describe_condition(definition, c) for c in of])
+            words = join_words([describe_condition(definition, c) for c in of])
             if low is not None and high is not None:
                 amount = f"between {low} and {high}" if low != high else f"exactly {low}"
             else:
@@ -129,7 +132,7 @@ def describe_rule(definition: ProductDefinition, rule: Rule) -> str:
             relation = {"<=": "at most", ">=": "at least", "==": "exactly"}[op]
             return f"{prefix}{' + '.join(parts)} must be {relation} {rhs}.".replace("+ -", "- ")
         case Combination(columns=columns, allowed=allowed):
-            labels = _or_list([definition.attribute(c).label for c in columns], "and")
+            labels = join_words([definition.attribute(c).label for c in columns], "and")
             kind = "one of the offered combinations" if allowed else "not a blocked combination"
             return f"{_capital(labels)} must be {kind}."
     return rule.id

@@ -16,7 +16,13 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from mcbackend.configurator.model import AttributeVars, CompiledModel, compiled, index_value
+from mcbackend.configurator.model import (
+    AttributeVars,
+    CompiledModel,
+    compiled,
+    index_value,
+    number_index,
+)
 from mcbackend.configurator.solving import (
     Solution,
     fixed_model,
@@ -25,7 +31,7 @@ from mcbackend.configurator.solving import (
     solutions,
 )
 from mcbackend.configurator.validation import Violation, read_configuration, rule_holds
-from mcbackend.domain.catalog import ProductDefinition, Rule
+from mcbackend.domain.catalog import ProductDefinition, Rule, to_decimal
 
 _FEASIBLE = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
@@ -103,7 +109,7 @@ class _Support:
         self.definition = definition
         self.compiled = compiled_model
         self.lits: dict[tuple[int, bool], Any] = {}
-        self.flips: dict[tuple[int, bool], tuple[str, Any]] = {}
+        self.flips: dict[tuple[int, bool], tuple[str, Any, bool]] = {}
         self.seen: set[tuple[int, bool]] = set()
         self.bounds: dict[tuple[str, str | None], _Bound] = {}
         self.rules = rules_by_attribute(definition)
@@ -111,23 +117,23 @@ class _Support:
             av = compiled_model.vars[code]
             attribute = av.attribute
             if av.present is not True:
-                self._add_lit(av.present, code, _ANY, None)
+                self._add_lit(av.present, code, _PRESENCE)
             if attribute.type in ("choice", "multi"):
                 for group in compiled_model.value_classes[code]:
-                    self._add_lit(av.values[group[0]], code, group[0], _WITHOUT)
+                    self._add_lit(av.values[group[0]], code, group[0])
             elif attribute.type == "boolean":
-                self._add_lit(av.values[True], code, True, False)
+                self._add_lit(av.values[True], code, True)
             elif attribute.type == "number":
                 self.bounds[code, None] = _Bound(av.index, av.present, attribute.grid_size)
             elif attribute.type == "proportions":
                 for part, var in av.parts.items():
                     self.bounds[code, part] = _Bound(var, True, attribute.grid_size)
 
-    def _add_lit(self, lit: Any, code: str, when_true: Any, when_false: Any) -> None:
-        self.lits[lit.index, True] = lit
-        self.lits[lit.index, False] = ~lit
-        self.flips[lit.index, True] = (code, when_true)
-        self.flips[lit.index, False] = (code, when_false)
+    def _add_lit(self, lit: Any, code: str, value: Any) -> None:
+        """Track both polarities of ``lit``, which says "``code`` is/has ``value``"."""
+        for polarity in (True, False):
+            self.lits[lit.index, polarity] = lit if polarity else ~lit
+            self.flips[lit.index, polarity] = (code, value, polarity)
 
     def record(self, solution: Solution) -> None:
         for key, lit in self.lits.items():
@@ -150,12 +156,16 @@ class _Support:
             if value is None and av.attribute.type in ("text", "file"):
                 value = _PRESENT if literal_value(solution, av.present) else None
             values[code] = value
-        for key, (code, target) in self.flips.items():
+        for key, (code, value, polarity) in self.flips.items():
             if key in self.seen:
                 continue
-            for candidate in self._candidates(code, values[code], target):
+            for candidate in self._candidates(code, values[code], value, polarity):
                 if self._valid_with(values, code, candidate):
                     self.seen.add(key)
+                    if (code, None) in self.bounds and candidate is not None:
+                        index = number_index(self.definition.attribute(code),
+                                             to_decimal(candidate))
+                        self._widen(self.bounds[code, None], index)
                     break
         for (code, part), bound in self.bounds.items():
             if part is not None or values[code] is None:
@@ -166,24 +176,26 @@ class _Support:
                 if self._valid_with(values, code, value):
                     self._widen(bound, index)
 
-    def _candidates(self, code: str, current: Any, target: Any) -> list[Any]:
-        """Values to try for one attribute so that a target literal gets its polarity."""
+    def _candidates(self, code: str, current: Any, value: Any, polarity: bool) -> list[Any]:
+        """Values to try for one attribute so that it is (or is not) ``value``."""
         attribute = self.definition.attribute(code)
-        if target is None:
-            return [None]
-        if target is _ANY:
+        if value is _PRESENCE:
+            if not polarity:
+                return [None]
             if attribute.type in ("text", "file"):
                 return [_PRESENT]
             if attribute.type == "number":
                 return [_number(index_value(attribute, 0))]
             return [v.code for v in attribute.values[:3]]
-        if target is _WITHOUT:
-            return [v.code for v in attribute.values[:3] if v.code != current][:2] + (
-                [None] if attribute.optional else [])
         if attribute.type == "multi":
             chosen = current or []
-            return [] if target in chosen else [[*chosen, target]]
-        return [target]
+            if polarity:
+                return [] if value in chosen else [[*chosen, value]]
+            return [[c for c in chosen if c != value]] if value in chosen else []
+        if attribute.type == "boolean" or polarity:
+            return [value if polarity else not value]
+        others = [v.code for v in attribute.values if v.code != value][:2]
+        return others + ([None] if attribute.optional else [])
 
     def _valid_with(self, values: dict[str, Any], code: str, candidate: Any) -> bool:
         attribute = self.definition.attribute(code)
@@ -208,8 +220,7 @@ class _Support:
         return (lit.index, polarity) in self.seen
 
 
-_ANY = object()  # flip target: any value at all (the attribute becomes set)
-_WITHOUT = object()  # flip target: some other value, or unset
+_PRESENCE = object()  # the literal tracked is the attribute's presence
 
 
 def rules_by_attribute(definition: ProductDefinition) -> dict[str, list[Rule]]:

@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from mcbackend.configurator.messages import (
-    _or_list,
     describe_choice,
     describe_rule,
     describe_value,
+    join_words,
 )
 from mcbackend.domain.catalog import (
     WILDCARD,
@@ -211,7 +211,7 @@ def rule_violation(definition: ProductDefinition, rule: Rule, values: dict[str, 
         attribute = definition.attribute(code)
         chosen = describe_value(attribute, values[code])
     else:
-        chosen = _or_list([describe_choice(definition.attribute(code), values[code])
+        chosen = join_words([describe_choice(definition.attribute(code), values[code])
                            for code in involved], "and")
     return Violation(f"rule_{rule.type}", involved, f"{sentence}, but you chose {chosen}.",
                      rule.id)
