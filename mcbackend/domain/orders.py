@@ -29,6 +29,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from mcbackend.domain.bespoke import BespokeBrief
 from mcbackend.domain.changes import ChangeRequest, ImpactPreview
 from mcbackend.domain.errors import BusinessRuleViolation, Conflict, FieldProblem
 from mcbackend.domain.money import Money
@@ -156,6 +157,7 @@ class Order:
     requested_date: date | None = None
     rush: bool = False
     target_serial: str | None = None  # post: the delivered unit being modified
+    brief: BespokeBrief | None = None  # bespoke: what the planner prices and routes
     deposit_required: Money | None = None  # from the payment plan; None means no deposit
     status: OrderStatus = OrderStatus.DRAFT
     version: int = 1
@@ -180,6 +182,7 @@ class Order:
         requested_date: date | None = None,
         rush: bool = False,
         target_serial: str | None = None,
+        brief: BespokeBrief | None = None,
         deposit_required: Money | None = None,
     ) -> Order:
         problems = _line_problems(mode, lines, currency)
@@ -189,6 +192,12 @@ class Order:
         if mode is not Mode.POST and target_serial:
             problems.append(FieldProblem("target_serial", "not_allowed",
                                          "only post-customization orders target a unit"))
+        if mode is Mode.BESPOKE and (brief is None or not brief.text.strip()):
+            problems.append(FieldProblem("brief", "required",
+                                         "a bespoke order starts from the customer's brief"))
+        if mode is not Mode.BESPOKE and brief is not None:
+            problems.append(FieldProblem("brief", "not_allowed",
+                                         "only bespoke orders carry a measured brief"))
         if rush and requested_date is None:
             problems.append(FieldProblem("requested_date", "required",
                                          "a rush order needs the date it is rushed for"))
@@ -198,6 +207,7 @@ class Order:
         order = cls(reference=reference, mode=mode, customer=customer, lines=list(lines),
                     delivery_address=delivery_address, currency=currency,
                     requested_date=requested_date, rush=rush, target_serial=target_serial,
+                    brief=brief,
                     deposit_required=deposit_required)
         order.events.append(OrderEvent("order_placed", now, actor, Visibility.CUSTOMER,
                                        {"mode": mode.value, "reference": reference}))

@@ -1,9 +1,11 @@
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mcbackend.domain.bespoke import BespokeBrief, Measurement
 from mcbackend.domain.changes import (
     ChangeRequest,
     OperationState,
@@ -27,6 +29,7 @@ from mcbackend.domain.proofs import DesignBrief, ProofStatus, RevisionPolicy
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 S = OrderStatus
+BRIEF = BespokeBrief("three-piece suit, navy", (Measurement("chest", Decimal(102)),))
 
 
 def eur(amount: int) -> Money:
@@ -46,6 +49,7 @@ def place(mode: Mode = Mode.PRE, *, price: Money | None = None, deposit: int | N
         "currency": "EUR", "now": NOW, "actor": "shop",
         "deposit_required": eur(deposit) if deposit is not None else None,
         "target_serial": "SOFA-0001" if mode is Mode.POST else None,
+        "brief": BRIEF if mode is Mode.BESPOKE else None,
     } | kwargs
     return Order.place(**args)
 
@@ -85,10 +89,14 @@ def test_placing_reports_every_problem():
         ("requested_date", "required")}
 
 
-def test_post_orders_target_a_unit_and_co_orders_design_one_line():
+def test_post_orders_target_a_unit_bespoke_ones_need_a_brief_and_co_ones_one_line():
     with pytest.raises(BusinessRuleViolation) as post:
-        place(Mode.POST, target_serial=None)
-    assert [p.field for p in post.value.errors] == ["target_serial"]
+        place(Mode.POST, target_serial=None, brief=BRIEF)
+    assert [(p.field, p.code) for p in post.value.errors] == [
+        ("target_serial", "required"), ("brief", "not_allowed")]
+    with pytest.raises(BusinessRuleViolation) as bespoke:
+        place(Mode.BESPOKE, brief=BespokeBrief(" "))
+    assert [p.field for p in bespoke.value.errors] == ["brief"]
     with pytest.raises(BusinessRuleViolation) as co:
         place(Mode.CO, lines=[OrderLine("cake@1", {}, 1, None)] * 2)
     assert [p.code for p in co.value.errors] == ["too_many"]
@@ -216,6 +224,18 @@ def test_approving_a_proof_adopts_its_configuration_and_price():
     with pytest.raises(Conflict) as twice:
         order.approve_proof(2, NOW, "customer")
     assert twice.value.code == "proof_already_decided"
+
+
+def test_proofs_stop_once_the_order_is_ready():
+    order = co_order()
+    order.issue_proof({"flowers": "rose"}, (), eur(9000), NOW, "designer")
+    order.approve_proof(1, NOW, "customer")
+    order.confirm(eur(0), NOW, "shop")
+    for step in (order.start_production, order.mark_ready):
+        step(NOW, "floor")
+    with pytest.raises(Conflict) as caught:
+        order.approve_proof(1, NOW, "customer")
+    assert (caught.value.code, caught.value.extra) == ("design_closed", {"status": "ready"})
 
 
 def test_a_non_co_order_has_no_design_phase():
