@@ -41,6 +41,8 @@ ALPHABETS: dict[str, tuple[str, ...]] = {
 
 def to_decimal(raw: Any) -> Decimal | None:
     """A JSON number (or numeric string) as an exact Decimal; None if it is not one."""
+    if isinstance(raw, Decimal):
+        return raw if raw.is_finite() else None
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return None
     try:

@@ -185,19 +185,21 @@ def lead_time_days(definition: ProductDefinition, configuration: dict[str, Any])
 
 
 def payment_plan(policy: PaymentPlanPolicy, total: Money) -> tuple[Installment, ...]:
-    """Deposit and milestones rounded half-up; the final balance takes the remainder, so
-    the installments always add up to the total exactly."""
-    steps = [("deposit", policy.deposit_percent)]
-    steps += [(m.event, m.percent) for m in policy.milestones]
+    """Deposit, milestones and the final balance.
+
+    Each installment is the rounded (half-up) running share minus the previous running
+    share, so no installment is negative and they add up to the total exactly.
+    """
+    steps = [("deposit", to_decimal(policy.deposit_percent))]
+    steps += [(m.event, to_decimal(m.percent)) for m in policy.milestones]
     installments = []
-    paid = 0
+    cumulative, paid = Decimal(0), 0
     for event, percent in steps:
-        amount = percent_of(total.amount, percent)
-        installments.append(Installment(event, str(to_decimal(percent)),
-                                        Money(amount, total.currency)))
-        paid += amount
-    remainder_percent = Decimal(100) - sum((to_decimal(p) for _, p in steps), Decimal(0))
-    installments.append(Installment("final", str(remainder_percent),
+        cumulative += percent
+        due = percent_of(total.amount, cumulative)
+        installments.append(Installment(event, str(percent), Money(due - paid, total.currency)))
+        paid = due
+    installments.append(Installment("final", str(Decimal(100) - cumulative),
                                     Money(total.amount - paid, total.currency)))
     return tuple(installments)
 
