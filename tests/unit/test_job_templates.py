@@ -15,6 +15,7 @@ from mcbackend.domain.errors import BusinessRuleViolation, InvalidInput
 from mcbackend.domain.jobs import (
     JobSpec,
     JobTemplate,
+    check_inputs,
     expand,
     load_template,
     load_templates,
@@ -29,6 +30,10 @@ PRODUCTS = {product["job_template"]: product for product in DEMO_PRODUCTS}
 
 def defaults(product: dict[str, Any]) -> dict[str, Any]:
     return {a["code"]: a["default"] for a in product["attributes"] if "default" in a}
+
+
+def attribute_types(product: dict[str, Any]) -> dict[str, str]:
+    return {a["code"]: a["type"] for a in product["attributes"]}
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -71,10 +76,16 @@ def test_every_demo_product_has_a_loadable_template() -> None:
 
 @pytest.mark.parametrize("family", sorted(PRODUCTS))
 def test_template_inputs_are_catalog_attributes_of_the_same_type(family: str) -> None:
-    attributes = {a["code"]: a for a in PRODUCTS[family]["attributes"]}
-    for code, spec in TEMPLATES[family].inputs.items():
-        assert code in attributes, f"{family}: {code} is not an attribute"
-        assert spec.type == attributes[code]["type"], f"{family}: {code}"
+    check_inputs(TEMPLATES[family], attribute_types(PRODUCTS[family]))
+
+
+def test_inputs_that_do_not_match_the_product_are_reported() -> None:
+    types = attribute_types(PRODUCTS["sofa"]) | {"width": "text"}
+    del types["colour"]
+    with pytest.raises(BusinessRuleViolation) as exc:
+        check_inputs(TEMPLATES["sofa"], types)
+    assert problems(exc) == {"sofa.yaml: inputs.width": "attribute_type_mismatch",
+                             "sofa.yaml: inputs.colour": "unknown_attribute"}
 
 
 @pytest.mark.parametrize(("family", "mode"), [
@@ -244,14 +255,28 @@ def test_schema_errors_name_file_and_path(tmp_path: Path) -> None:
             quality_check: maybe
           - id: Pack
             name: Pack
+          - id: glue
+            name: Glue
+            after: [{op: cut, min_lag: [1]}, {op: sew, lag: 5}]
+            durations: {assembly: {lookup: x, table: {a: {}}}}
         """)
     with pytest.raises(BusinessRuleViolation) as exc:
         load_template(path)
     assert exc.value.code == "invalid_job_template"
-    fields = problems(exc)
-    assert {"broken.yaml: version", "broken.yaml: operations[1].durations.sewing",
-            "broken.yaml: operations[1].quality_check", "broken.yaml: operations[2]",
-            "broken.yaml: operations[2].id"} <= set(fields)
+    messages = {problem.field: problem.message for problem in exc.value.errors}
+    assert list(messages) == [
+        "broken.yaml: operations[1].durations.sewing",
+        "broken.yaml: operations[1].quality_check",
+        "broken.yaml: operations[2]",
+        "broken.yaml: operations[2].id",
+        "broken.yaml: operations[3].after[0].min_lag",
+        "broken.yaml: operations[3].after[1]",
+        "broken.yaml: operations[3].durations.assembly.table.a",
+        "broken.yaml: version",
+    ]
+    assert messages["broken.yaml: operations[1].durations.sewing"] == (
+        "[10, 20] is not a number, an expression or a lookup")
+    assert "'lag' was unexpected" in messages["broken.yaml: operations[3].after[1]"]
 
 
 def test_semantic_errors_are_all_reported_at_once(tmp_path: Path) -> None:

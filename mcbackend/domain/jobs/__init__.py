@@ -5,6 +5,7 @@ from mcbackend.domain.jobs.expressions import Expression, ExpressionError
 from mcbackend.domain.jobs.template import (
     JobTemplate,
     OperationTemplate,
+    check_inputs,
     load_template,
     load_templates,
     template_from_dict,
@@ -18,6 +19,7 @@ __all__ = [
     "OperationSpec",
     "OperationTemplate",
     "PrecedenceArc",
+    "check_inputs",
     "expand",
     "load_template",
     "load_templates",

@@ -26,7 +26,6 @@ from mcbackend.domain.jobs.expressions import Expression, ExpressionError
 
 # Names every expression may use besides the template's inputs.
 BUILTIN_NAMES = frozenset({"quantity", "mode"})
-GATES = ("proof_approval", "materials")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json")
 _SCHEMA_FILE = Path(__file__).with_name("job_template.schema.json")
 
@@ -149,9 +148,8 @@ def template_from_dict(data: Any, *, source: str,
 
     A planner's routing for a bespoke order is checked the same way.
     """
-    problems = [FieldProblem(f"{source}: {_format_path(error.absolute_path)}", "schema",
-                             error.message)
-                for error in _schema_errors(data)]
+    problems = [FieldProblem(f"{source}: {_format_path(path)}", "schema", message)
+                for path, message in _schema_errors(data)]
     if problems:
         raise _invalid(source, problems)
     parser = _Parser(source, data, groups)
@@ -161,17 +159,48 @@ def template_from_dict(data: Any, *, source: str,
     return template
 
 
+def check_inputs(template: JobTemplate, attribute_types: Mapping[str, str]) -> None:
+    """Raise unless every input the template reads is a product attribute of the same type.
+
+    ``attribute_types`` maps the product's attribute codes to their types; call this when a
+    product is tied to its template so that a renamed attribute fails at once, not at release.
+    """
+    problems = []
+    for code, spec in template.inputs.items():
+        path = f"{template.source}: inputs.{code}"
+        if code not in attribute_types:
+            problems.append(FieldProblem(path, "unknown_attribute",
+                                         f"the product has no attribute {code!r}"))
+        elif attribute_types[code] != spec.type:
+            problems.append(FieldProblem(
+                path, "attribute_type_mismatch",
+                f"{code!r} is a {attribute_types[code]} attribute, not {spec.type}"))
+    if problems:
+        raise _invalid(template.source, problems)
+
+
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(_SCHEMA_FILE.read_text(encoding="utf-8")))
 
 
-def _schema_errors(data: Any) -> list[ValidationError]:
-    """Schema errors in document order; a failed ``oneOf`` reports its most relevant branch."""
-    errors = []
-    for error in _validator().iter_errors(data):
-        errors.append(best_match(error.context) if error.context else error)
-    return sorted(errors, key=lambda e: [str(part) for part in e.absolute_path])
+def _schema_errors(data: Any) -> list[tuple[Any, str]]:
+    """(path, message) of every schema error, in document order."""
+    return sorted((_explain(error) for error in _validator().iter_errors(data)),
+                  key=lambda item: [str(part) for part in item[0]])
+
+
+def _explain(error: ValidationError) -> tuple[Any, str]:
+    """A failed ``oneOf`` names what was expected, or the branch the value was meant for."""
+    if error.validator != "oneOf" or not error.context:
+        return error.absolute_path, error.message
+    # A branch that failed deeper inside the value, or on more than its type, is the one meant.
+    meant = [e for e in error.context
+             if e.relative_path or e.validator not in ("type", "oneOf")]
+    if meant:
+        return _explain(best_match(meant))
+    expected = error.schema.get("title", "one of the allowed forms")
+    return error.absolute_path, f"{error.instance!r} is not {expected}"
 
 
 def _format_path(parts: Any) -> str:
