@@ -337,7 +337,6 @@ class Order:
     def cancel(self, reason: str, cost: Money | None, now: datetime, actor: str) -> None:
         """Free until production starts; afterwards the reason and the cost must be recorded."""
         self._require(S.CANCELLED)
-        zero = Money.zero(self.currency)
         if self.status not in _BEFORE_PRODUCTION:
             problems = []
             if not reason.strip():
@@ -350,7 +349,7 @@ class Order:
                 raise BusinessRuleViolation(
                     "production has started; cancelling needs a reason and a cost",
                     code="cancellation_terms_required", errors=problems)
-        cost = cost if cost is not None else zero
+        cost = cost if cost is not None else Money.zero(self.currency)
         problems = _price_problems("cost", cost, self.currency, allow_zero=True)
         if problems:
             raise BusinessRuleViolation("the cancellation cost is not valid",
@@ -378,6 +377,10 @@ class Order:
                 code="stale_version",
                 extra={"expected_version": preview.based_on_version,
                        "current_version": self.version})
+        if preview.line != change.line:
+            raise BusinessRuleViolation(
+                f"the preview is for line {preview.line}, the change for line {change.line}; "
+                "preview this change", code="preview_mismatch")
         line = self._line(change.line)
         self.lines[change.line] = replace(
             line,

@@ -292,6 +292,14 @@ def test_a_preview_made_on_an_older_version_cannot_be_accepted():
     assert order.lines[0].quantity == 1
 
 
+def test_a_preview_of_another_line_cannot_be_accepted():
+    order = confirmed()
+    preview = change_preview(order, ChangeRequest(line=0, quantity=2))
+    with pytest.raises(BusinessRuleViolation) as caught:
+        order.accept_change(ChangeRequest(line=1, quantity=2), preview, NOW, "customer")
+    assert caught.value.code == "preview_mismatch"
+
+
 def test_draft_orders_take_no_change_orders():
     order = place()
     change = ChangeRequest(line=0, quantity=2)
