@@ -11,6 +11,7 @@ are tested through one representative, and number bounds are targets of the same
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,14 +136,18 @@ class _Support:
             self.lits[lit.index, polarity] = lit if polarity else ~lit
             self.flips[lit.index, polarity] = (code, value, polarity)
 
-    def record(self, solution: Solution) -> None:
-        for key, lit in self.lits.items():
-            if key not in self.seen and literal_value(solution, lit):
-                self.seen.add(key)
-        for bound in self.bounds.values():
-            if literal_value(solution, bound.present):
-                self._widen(bound, solution[bound.variable.index])
-        self._flip(solution)
+    def record(self, found: list[Solution]) -> None:
+        """Note what every solution of one solve proves; vary only the last (best) one,
+        as flipping each intermediate solution costs more than it finds."""
+        for solution in found:
+            for key, lit in self.lits.items():
+                if key not in self.seen and literal_value(solution, lit):
+                    self.seen.add(key)
+            for bound in self.bounds.values():
+                if literal_value(solution, bound.present):
+                    self._widen(bound, solution[bound.variable.index])
+        if found:
+            self._flip(found[-1])
 
     @staticmethod
     def _widen(bound: _Bound, value: int) -> None:
@@ -243,17 +248,22 @@ def propagate(definition: ProductDefinition, configuration: dict[str, Any]
     status, found = solutions(model)
     if status not in _FEASIBLE:
         return PropagationResult(False, _impossible(definition), violations)
-    for solution in found:
-        support.record(solution)
-    while targets := support.open_targets():
-        attempt = model.clone()
-        attempt.add_bool_or(targets)
-        attempt.maximize(sum(targets))
-        _, found = solutions(attempt)
+    support.record(found)
+    # Each round adds "at least one open target" under its own literal and assumes only
+    # that literal, so one model serves every round (copying a model is not free).
+    for round_number in itertools.count():
+        targets = support.open_targets()
+        if not targets:
+            break
+        this_round = model.new_bool_var(f"round {round_number}")
+        model.add_bool_or(targets).only_enforce_if(this_round)
+        model.clear_assumptions()
+        model.add_assumptions([this_round])
+        model.maximize(sum(targets))
+        _, found = solutions(model)
         if not found:
             break  # no completion reaches any open target: all of them are impossible
-        for solution in found:
-            support.record(solution)
+        support.record(found)
     for bound in support.bounds.values():
         _tighten(model, bound)
     states = {}
@@ -273,14 +283,14 @@ def _tighten(model: cp_model.CpModel, bound: _Bound) -> None:
     for side in ("low", "high"):
         if getattr(bound, side) == (0 if side == "low" else bound.size):
             continue
-        attempt = model.clone()
+        model.clear_assumptions()
         if bound.present is not True:
-            attempt.add(bound.present == 1)
+            model.add_assumptions([bound.present])
         if side == "low":
-            attempt.minimize(bound.variable)
+            model.minimize(bound.variable)
         else:
-            attempt.maximize(bound.variable)
-        _, found = solutions(attempt)
+            model.maximize(bound.variable)
+        _, found = solutions(model)
         setattr(bound, side, found[-1][bound.variable.index])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -22,14 +23,27 @@ class _Collector(cp_model.CpSolverSolutionCallback):
         self.solutions.append(list(self.response_proto.solution))
 
 
+_solvers = threading.local()
+
+
 def new_solver(*, time_limit: float | None = None) -> cp_model.CpSolver:
-    """One worker and a fixed seed: the same model always gives the same answer."""
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 7
-    solver.parameters.cp_model_presolve = False
-    if time_limit is not None:
-        solver.parameters.max_time_in_seconds = time_limit
+    """One worker and a fixed seed: the same model always gives the same answer.
+
+    Solvers are reused per thread: setting up parameters costs more than a small solve.
+    """
+    cached = getattr(_solvers, "by_limit", None)
+    if cached is None:
+        cached = _solvers.by_limit = {}
+    solver = cached.get(time_limit)
+    if solver is None:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = 7
+        # Configurator models are small: presolve costs more than it saves.
+        solver.parameters.cp_model_presolve = False
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = time_limit
+        cached[time_limit] = solver
     return solver
 
 

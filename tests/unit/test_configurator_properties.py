@@ -113,8 +113,10 @@ def _rule(rng: random.Random, attributes: list[dict[str, Any]], index: int
         rule["when"] = conditions(rng.randint(1, 2))
         rule["then"] = conditions(rng.randint(1, 2))
     elif kind == "conditional_domain":
+        targets = [a for a in attributes if a["type"] != "text"]
+        if not targets:
+            return None
         rule["when"] = conditions(1)
-        targets = [a for a in attributes if a["type"] not in ("text",)]
         rule["then"] = _condition(rng, rng.choice(targets), allow_set=False)
     elif kind == "combination":
         columns = [a for a in attributes if a["type"] in ("choice", "boolean")]
