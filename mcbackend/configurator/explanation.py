@@ -80,8 +80,11 @@ def explain(definition: ProductDefinition, configuration: dict[str, Any]) -> Exp
         return Explanation(True, [], "These choices can be completed to a valid product.",
                            violations)
     core = _shrink(model, [index for index in order if index in core])
-    parts = [_part(definition, values, *assumptions[index]) for index in core]
-    parts.sort(key=lambda p: p.kind)  # choices, then rules
+    # Choices in the product's attribute order, then rules in their order.
+    position = {("choice", a.code): i for i, a in enumerate(definition.attributes)}
+    position |= {("rule", r.id): len(position) + i for i, r in enumerate(definition.rules)}
+    parts = [_part(definition, values, *assumptions[index])
+             for index in sorted(core, key=lambda index: position[assumptions[index]])]
     return Explanation(False, parts, _summary(parts), violations)
 
 

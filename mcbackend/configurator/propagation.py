@@ -43,7 +43,9 @@ class AttributeState:
 
     ``possible``: choice/multi/boolean values some valid completion uses; ``forced``: the
     value every completion has (for multi: the values every completion includes);
-    ``min``/``max``: reachable bounds of a number; ``parts``: bounds per proportion part.
+    ``min``/``max``: reachable bounds of a number; ``parts``: bounds per proportion part;
+    ``can_be_set``/``can_be_unset``/``must_be_set``: whether some / no completion leaves
+    the attribute unset (always set for required attributes).
     """
 
     code: str
@@ -53,6 +55,7 @@ class AttributeState:
     min: int | float | None = None
     max: int | float | None = None
     parts: dict[str, dict[str, int]] | None = None
+    can_be_set: bool = True
     can_be_unset: bool = False
     must_be_set: bool = True
 
@@ -66,6 +69,7 @@ class AttributeState:
             out["min"], out["max"] = self.min, self.max
         if self.parts is not None:
             out["parts"] = self.parts
+        out["can_be_set"] = self.can_be_set
         out["can_be_unset"] = self.can_be_unset
         out["must_be_set"] = self.must_be_set
         return out
@@ -295,7 +299,7 @@ def _tighten(model: cp_model.CpModel, bound: _Bound) -> None:
 
 
 def _impossible(definition: ProductDefinition) -> dict[str, AttributeState]:
-    return {a.code: AttributeState(a.code, a.type,
+    return {a.code: AttributeState(a.code, a.type, can_be_set=False,
                                    possible=[] if a.type in ("choice", "multi", "boolean")
                                    else None)
             for a in definition.attributes}
@@ -303,8 +307,8 @@ def _impossible(definition: ProductDefinition) -> dict[str, AttributeState]:
 
 def _fixed_state(av: AttributeVars, value: Any) -> AttributeState:
     attribute = av.attribute
-    state = AttributeState(attribute.code, attribute.type, can_be_unset=value is None,
-                           must_be_set=value is not None)
+    state = AttributeState(attribute.code, attribute.type, can_be_set=value is not None,
+                           can_be_unset=value is None, must_be_set=value is not None)
     if attribute.type in ("choice", "boolean"):
         state.possible = [] if value is None else [value]
         state.forced = value
@@ -321,6 +325,7 @@ def _free_state(compiled_model: CompiledModel, av: AttributeVars, support: _Supp
                 ) -> AttributeState:
     attribute = av.attribute
     state = AttributeState(attribute.code, attribute.type,
+                           can_be_set=support.reachable(av.present, True),
                            can_be_unset=support.reachable(av.present, False),
                            must_be_set=not support.reachable(av.present, False))
     if attribute.type in ("choice", "multi"):

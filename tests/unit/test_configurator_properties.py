@@ -306,7 +306,7 @@ def _small(product: dict[str, Any]) -> bool:
     return size <= 4000
 
 
-_SETTINGS = settings(max_examples=60, deadline=None,
+_SETTINGS = settings(max_examples=200, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 seeds = st.integers(0, 10**9).map(random_product).filter(_small)
 
@@ -360,6 +360,7 @@ def test_propagate_is_exact(product: dict[str, Any], pick: random.Random) -> Non
             state = result.attributes[code]
             seen = [c[code] for c in reachable]
             assert state.can_be_unset == (None in seen), (partial, code)
+            assert state.can_be_set == any(v is not None for v in seen), (partial, code)
             assert state.must_be_set == (None not in seen), (partial, code)
             present = [v for v in seen if v is not None]
             if attribute["type"] in ("choice", "boolean"):
