@@ -251,3 +251,134 @@ class StoredFile(TenantOwned, Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Order(TenantOwned, Base):
+    """An order and its state; the event table below is its timeline.
+
+    ``version`` is SQLAlchemy's version counter set by the domain: an UPDATE only succeeds
+    if the row still has the version it was read with, so two concurrent decisions on the
+    same order can never both win.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    customer_contact: Mapped[str] = mapped_column(String(200))
+    customer_language: Mapped[str] = mapped_column(String(16))
+    delivery_address: Mapped[dict[str, Any]] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    total_amount: Mapped[int | None] = mapped_column(BigInteger)
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_serial: Mapped[str | None] = mapped_column(String(64))
+    # The aggregate's parts that are only ever read and written with the order.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    design: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    brief: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    cancellation: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    payment_plan: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    deposit_required: Mapped[int | None] = mapped_column(BigInteger)
+    tracking_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class OrderEvent(TenantOwned, Base):
+    """Append-only: the order's timeline, customer-visible or internal."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(100))
+    visibility: Mapped[str] = mapped_column(String(10))
+    data: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Payment(TenantOwned, Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Unit(TenantOwned, Base):
+    """One produced (or customer-owned) item and its as-built configuration history."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("tenant_id", "serial"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    product_version_id: Mapped[int | None] = mapped_column(ForeignKey("product_versions.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_owned: Mapped[bool] = mapped_column(Boolean, default=False)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class Job(TenantOwned, Base):
+    """The production work for one unit, expanded from the product's job template."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    product_family: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    # [{"before": op key, "after": op key, "min_lag": minutes, "max_lag": minutes | null}]
+    arcs: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    status: Mapped[str] = mapped_column(String(20))  # released | superseded | done
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None]
+
+    operations: Mapped[list[Operation]] = relationship(
+        back_populates="job", order_by="Operation.seq", lazy="selectin"
+    )
+
+
+class Operation(TenantOwned, Base):
+    __tablename__ = "operations"
+    __table_args__ = (UniqueConstraint("job_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    durations: Mapped[dict[str, Any]] = mapped_column()  # resource group → minutes
+    setup_family: Mapped[str | None] = mapped_column(String(100))
+    gates: Mapped[list[str]] = mapped_column(JSONDocument)
+    quality_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    splittable: Mapped[bool] = mapped_column(Boolean, default=False)
+    cut_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    design: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    job: Mapped[Job] = relationship(back_populates="operations")

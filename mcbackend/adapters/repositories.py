@@ -125,3 +125,29 @@ class FileRepository(TenantRepository[orm.StoredFile]):
 class QuoteRepository(TenantRepository[orm.Quote]):
     model = orm.Quote
     noun = "quote"
+
+
+class OrderRepository(TenantRepository[orm.Order]):
+    model = orm.Order
+    noun = "order"
+
+
+class PaymentRepository(TenantRepository[orm.Payment]):
+    model = orm.Payment
+    noun = "payment"
+
+
+class UnitRepository(TenantRepository[orm.Unit]):
+    model = orm.Unit
+    noun = "unit"
+
+    def by_serial(self, serial: str) -> orm.Unit:
+        unit = self.find_by(serial=serial)
+        if unit is None:
+            raise NotFound(f"no unit with serial {serial!r}", code="unit_not_found")
+        return unit
+
+
+class JobRepository(TenantRepository[orm.Job]):
+    model = orm.Job
+    noun = "job"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mcbackend.adapters import orm, repositories
+from mcbackend.adapters.order_store import OrderStore
 
 
 class UnitOfWork:
@@ -38,6 +39,11 @@ class UnitOfWork:
         self.idempotency = repositories.IdempotencyRepository(s, tenant_id)
         self.files = repositories.FileRepository(s, tenant_id)
         self.quotes = repositories.QuoteRepository(s, tenant_id)
+        self.orders = repositories.OrderRepository(s, tenant_id)
+        self.order_store = OrderStore(s, tenant_id)
+        self.payments = repositories.PaymentRepository(s, tenant_id)
+        self.units = repositories.UnitRepository(s, tenant_id)
+        self.jobs = repositories.JobRepository(s, tenant_id)
 
     def for_tenant(self, tenant_id: int) -> UnitOfWork:
         """Bind the repositories to a tenant found inside this transaction."""
@@ -67,4 +73,8 @@ class UnitOfWork:
 
     def api_key_by_prefix(self, prefix: str) -> orm.ApiKey | None:
         stmt = select(orm.ApiKey).where(orm.ApiKey.prefix == prefix)
+        return self.session.scalars(stmt).one_or_none()
+
+    def order_by_tracking_hash(self, token_hash: str) -> orm.Order | None:
+        stmt = select(orm.Order).where(orm.Order.tracking_token_hash == token_hash)
         return self.session.scalars(stmt).one_or_none()

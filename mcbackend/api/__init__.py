@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from mcbackend import __version__
-from mcbackend.api import catalog, configurator, files, plant, quotes, tenant
+from mcbackend.api import (
+    catalog,
+    configurator,
+    files,
+    orders,
+    plant,
+    quotes,
+    tenant,
+    tracking,
+    units,
+)
 from mcbackend.api.base import Api
 
 API_DESCRIPTION = """\
@@ -17,7 +27,17 @@ Authenticate with `Authorization: Bearer <api key>`. Every error is an RFC 9457
 List endpoints take `page` and `page_size` and report totals in the `X-Pagination` header.
 """
 
-BLUEPRINTS = (tenant.blp, catalog.blp, configurator.blp, quotes.blp, plant.blp, files.blp)
+BLUEPRINTS = (
+    tenant.blp,
+    catalog.blp,
+    configurator.blp,
+    quotes.blp,
+    orders.blp,
+    units.blp,
+    plant.blp,
+    files.blp,
+    tracking.blp,
+)
 
 
 def init_api(app: Flask) -> Api:

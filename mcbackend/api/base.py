@@ -99,6 +99,11 @@ def unit_of_work() -> UnitOfWork:
     return UnitOfWork(session_factory(), current_principal().tenant_id)
 
 
+def anonymous_unit_of_work() -> UnitOfWork:
+    """A unit of work not yet bound to a tenant (customer links find their tenant)."""
+    return UnitOfWork(session_factory())
+
+
 def current_principal() -> Principal:
     principal = g.get("principal")
     if principal is None:  # a view forgot @requires: fail closed

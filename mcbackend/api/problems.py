@@ -11,6 +11,9 @@ from werkzeug.exceptions import HTTPException
 from mcbackend.domain.errors import FieldProblem, MCError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_RESERVED = frozenset(
+    {"type", "title", "status", "detail", "code", "instance", "errors", "request_id", "context"}
+)
 log = logging.getLogger(__name__)
 
 # Stable codes for HTTP errors raised by Flask/Werkzeug themselves.
@@ -58,7 +61,11 @@ def problem_response(
     if errors:
         body["errors"] = [e.to_dict() for e in errors]
     if extra:
-        body.update(extra)
+        # Extension members (RFC 9457 §3.2) never replace the standard ones.
+        clashing = {k: v for k, v in extra.items() if k in body or k in _RESERVED}
+        body.update({k: v for k, v in extra.items() if k not in clashing})
+        if clashing:
+            body["context"] = clashing
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id

@@ -1,0 +1,112 @@
+"""What a customer sees and decides with the tracking token of one order (no API key)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from flask.views import MethodView
+
+from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work
+from mcbackend.api.order_schemas import EventOut, ProofOut
+from mcbackend.services import design, orders
+
+blp = Blueprint(
+    "tracking",
+    __name__,
+    url_prefix="/api/v1/track",
+    description="Customer access with an order's tracking token (no API key)",
+)
+
+_PUBLIC = {"security": []}
+
+
+class TrackedLineOut(ma.Schema):
+    name = ma.fields.String()
+    configuration = ma.fields.Dict()
+    quantity = ma.fields.Integer()
+    price = ma.fields.Dict(allow_none=True)
+
+
+class TrackedOrderOut(ma.Schema):
+    reference = ma.fields.String()
+    mode = ma.fields.String()
+    status = ma.fields.String()
+    version = ma.fields.Integer()
+    currency = ma.fields.String()
+    total = ma.fields.Integer(allow_none=True)
+    requested_date = ma.fields.Date(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(TrackedLineOut))
+    proofs = ma.fields.List(ma.fields.Nested(ProofOut))
+    timeline = ma.fields.List(ma.fields.Nested(EventOut))
+    payments = ma.fields.Dict()
+
+
+class CustomerDecisionIn(Schema):
+    decision = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["approve", "request_changes"])
+    )
+    comment = ma.fields.String(load_default="", validate=ma.validate.Length(0, 5000))
+    version = ma.fields.Integer()
+
+
+def _tracked(uow, row) -> dict:
+    summary = orders.payment_summary(uow, row.id)
+    return {
+        "reference": row.reference,
+        "mode": row.mode,
+        "status": row.status,
+        "version": row.version,
+        "currency": row.currency,
+        "total": row.total_amount,
+        "requested_date": row.requested_date,
+        "lines": [
+            {
+                "name": line.get("name", "Bespoke piece"),
+                "configuration": line["configuration"],
+                "quantity": line["quantity"],
+                "price": line["price"],
+            }
+            for line in row.lines
+        ],
+        "proofs": (row.design or {}).get("proofs", []),
+        "timeline": orders.timeline(uow, row.id, customer_only=True),
+        "payments": {
+            "installments": summary["installments"],
+            "paid": summary["paid"],
+            "balance": summary["balance"],
+            "due": summary["due"],
+        },
+    }
+
+
+@blp.route("/<string:token>")
+class TrackedOrder(MethodView):
+    @blp.doc(**_PUBLIC)
+    @blp.response(200, TrackedOrderOut)
+    def get(self, token: str):
+        """The customer's view of their order: status, timeline, proofs, payments due"""
+        with anonymous_unit_of_work() as uow:
+            return _tracked(uow, orders.order_for_token(uow, token))
+
+
+@blp.route("/<string:token>/proofs/<int:number>/decision")
+class TrackedProofDecision(MethodView):
+    @blp.doc(**_PUBLIC)
+    @blp.arguments(CustomerDecisionIn)
+    @blp.response(200, TrackedOrderOut)
+    def post(self, data, token: str, number: int):
+        """Approve a proof or ask for changes, as the customer"""
+        with anonymous_unit_of_work() as uow:
+            row = orders.order_for_token(uow, token)
+            design.decide_proof(
+                uow,
+                row.id,
+                number,
+                data["decision"],
+                data["comment"],
+                data.get("version"),
+                datetime.now(UTC),
+                "customer",
+            )
+            return _tracked(uow, uow.orders.get(row.id))
