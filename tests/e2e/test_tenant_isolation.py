@@ -11,6 +11,7 @@ import pytest
 
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import tenants
+from tests.e2e.orders_helpers import confirmed_sofa
 
 
 @pytest.fixture
@@ -25,6 +26,8 @@ def intruder(app, api):
 
 
 def _victim_ids(api) -> dict[str, int]:
+    order = confirmed_sofa(api)
+    api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": {}})
     upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
     stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
     product = api.get("/api/v1/products").get_json()[0]
@@ -41,6 +44,9 @@ def _victim_ids(api) -> dict[str, int]:
         "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
         "file_id": stored.get_json()["id"],
         "quote_id": quote.get_json()["id"],
+        "order_id": order["id"],
+        "number": 1,
+        "unit_id": api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"],
     }
 
 
@@ -48,6 +54,8 @@ def _tenant_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or not rule.arguments:
             continue
+        if rule.rule.startswith("/api/v1/track/"):
+            continue  # the tracking token itself is the credential (test_orders_modes)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
 
@@ -102,7 +110,9 @@ def test_valid_writes_on_foreign_ids_are_404(api, intruder):
 
 
 def test_lists_only_show_own_rows(api, intruder):
-    for path in ("/api/v1/products", "/api/v1/plants", "/api/v1/resources", "/api/v1/api-keys"):
+    confirmed_sofa(api)
+    for path in ("/api/v1/products", "/api/v1/plants", "/api/v1/resources", "/api/v1/api-keys",
+                 "/api/v1/orders", "/api/v1/units", "/api/v1/quotes"):
         response = intruder.get(path)
         assert response.status_code == 200
         rows = response.get_json()

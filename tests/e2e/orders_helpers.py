@@ -1,0 +1,42 @@
+"""Small builders shared by the order tests."""
+
+CUSTOMER = {"name": "Anna Schmidt", "contact": "anna@example.com", "language": "de"}
+ADDRESS = {"name": "Anna Schmidt", "street": "Hauptstr. 1", "postal_code": "04109",
+           "city": "Leipzig", "country": "DE"}
+
+
+def product_ids(api) -> dict[str, int]:
+    return {p["sku"]: p["id"] for p in api.get("/api/v1/products?page_size=50").get_json()}
+
+
+def completed(api, product_id: int, partial: dict) -> dict:
+    body = api.post(f"/api/v1/products/{product_id}/configurator/complete",
+                    json={"configuration": partial}).get_json()
+    assert body["completed"], body
+    return body["configuration"]
+
+
+def place(api, **fields):
+    payload = {"customer": CUSTOMER, "delivery_address": ADDRESS, **fields}
+    return api.post("/api/v1/orders", json=payload)
+
+
+def pay_due(api, order_id: int) -> None:
+    due = api.get(f"/api/v1/orders/{order_id}/payments").get_json()["due"]["amount"]
+    if due:
+        response = api.post(f"/api/v1/orders/{order_id}/payments",
+                            json={"amount": due, "method": "card"})
+        assert response.status_code == 201, response.get_json()
+
+
+def confirmed_sofa(api) -> dict:
+    sofa = product_ids(api)["SOFA-SECTIONAL"]
+    config = completed(api, sofa, {"layout": "l_shape", "chaise_left": True})
+    order = place(api, mode="pre", lines=[{"product_id": sofa, "configuration": config}])
+    assert order.status_code == 201, order.get_json()
+    order = order.get_json()
+    pay_due(api, order["id"])
+    confirmed = api.post(f"/api/v1/orders/{order['id']}/confirm", json={})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    return {**confirmed.get_json(), "tracking_token": order["tracking_token"],
+            "configuration": config, "product_id": sofa}
