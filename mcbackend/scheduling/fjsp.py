@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from mcbackend.scheduling.checker import check_plan
-from mcbackend.scheduling.model import SolveOptions, makespan_lower_bound, solve
 from mcbackend.scheduling.problem import (
     Job,
     Mode,
@@ -22,6 +21,7 @@ from mcbackend.scheduling.problem import (
     Resource,
     SchedulingProblem,
 )
+from mcbackend.scheduling.solver import SolveOptions, makespan_lower_bound, solve
 
 
 class FjspFormatError(ValueError):
