@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from mcbackend.adapters.database import Database
 from mcbackend.adapters.storage import LocalFileStorage
+from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.api import init_api
 from mcbackend.api.problems import register_problem_handlers
 from mcbackend.config import load_config
@@ -31,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"])
     )
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
+    app.extensions["mcbackend.tasks"] = InProcessTasks(
+        workers=int(app.config["TASK_WORKERS"]), eager=bool(app.config["TASKS_EAGER"])
+    )
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)

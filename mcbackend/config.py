@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one uploaded file
     "FILES_DIR": None,  # resolved lazily to ./instance/files
     "SQL_ECHO": False,
+    "TASK_WORKERS": 1,  # background threads for solves (one solve per plant at a time anyway)
+    "TASKS_EAGER": False,  # run background tasks inline (tests, scripts)
 }
 
 

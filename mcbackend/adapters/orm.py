@@ -18,12 +18,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -117,6 +119,9 @@ class Plant(TenantOwned, Base):
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The published plan: which run it came from and its version number.
+    active_run_id: Mapped[int | None] = mapped_column(Integer)
+    plan_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -151,6 +156,8 @@ class Resource(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # machine | station | person
     capacity: Mapped[int] = mapped_column(Integer, default=1)
+    # Changeover time when consecutive operations differ in setup family (fabric, colour).
+    setup_minutes: Mapped[int] = mapped_column(Integer, default=0)
     groups: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -278,6 +285,8 @@ class Order(TenantOwned, Base):
     requested_date: Mapped[date | None] = mapped_column(Date)
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
     target_serial: Mapped[str | None] = mapped_column(String(64))
+    promised_date: Mapped[date | None] = mapped_column(Date)  # what we told the customer
+    planned_completion: Mapped[datetime | None]  # ETA from the active plan
     # The aggregate's parts that are only ever read and written with the order.
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     design: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
@@ -346,6 +355,7 @@ class Job(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     line: Mapped[int] = mapped_column(Integer)
     product_family: Mapped[str] = mapped_column(String(64))
@@ -378,7 +388,84 @@ class Operation(TenantOwned, Base):
     cut_off: Mapped[bool] = mapped_column(Boolean, default=False)
     design: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
+    actual_resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     job: Mapped[Job] = relationship(back_populates="operations")
+
+
+class Downtime(TenantOwned, Base):
+    """A window in which a resource cannot work: planned maintenance or a breakdown."""
+
+    __tablename__ = "downtimes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[datetime] = mapped_column()
+    end: Mapped[datetime] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20))  # planned | breakdown
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The database allows one queued or running solve per plant.
+_RUN_ACTIVE = "status IN ('queued', 'running')"
+
+
+class ScheduleRun(TenantOwned, Base):
+    """One solve of a plant: its input summary, outcome and, once published, the active plan."""
+
+    __tablename__ = "schedule_runs"
+    __table_args__ = (
+        Index(
+            "uq_schedule_runs_one_active_per_plant",
+            "plant_id",
+            unique=True,
+            sqlite_where=text(_RUN_ACTIVE),
+            postgresql_where=text(_RUN_ACTIVE),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # queued|running|succeeded|failed|published
+    trigger: Mapped[str] = mapped_column(String(20))  # manual | breakdown | rush | late
+    publish: Mapped[bool] = mapped_column(Boolean, default=False)  # publish when it succeeds
+    time_limit_s: Mapped[float] = mapped_column()
+    workers: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[datetime | None]
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what went into the solve
+    solver_status: Mapped[str | None] = mapped_column(String(20))
+    objective: Mapped[float | None] = mapped_column()
+    best_bound: Mapped[float | None] = mapped_column()
+    gap: Mapped[float | None] = mapped_column()
+    wall_s: Mapped[float | None] = mapped_column()
+    makespan_minutes: Mapped[int | None] = mapped_column(Integer)
+    weighted_tardiness: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    plan_version: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+
+class PlannedOperation(TenantOwned, Base):
+    """One assignment of a schedule run: operation → resource, start, end."""
+
+    __tablename__ = "planned_operations"
+    __table_args__ = (UniqueConstraint("run_id", "operation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_runs.id", ondelete="CASCADE"), index=True
+    )
+    operation_id: Mapped[int] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), index=True
+    )
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
+    start: Mapped[datetime] = mapped_column()
+    end: Mapped[datetime] = mapped_column()

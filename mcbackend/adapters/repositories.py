@@ -151,3 +151,18 @@ class UnitRepository(TenantRepository[orm.Unit]):
 class JobRepository(TenantRepository[orm.Job]):
     model = orm.Job
     noun = "job"
+
+
+class ScheduleRunRepository(TenantRepository[orm.ScheduleRun]):
+    model = orm.ScheduleRun
+    noun = "schedule_run"
+
+
+class DowntimeRepository(TenantRepository[orm.Downtime]):
+    model = orm.Downtime
+    noun = "downtime"
+
+
+class OperationRepository(TenantRepository[orm.Operation]):
+    model = orm.Operation
+    noun = "operation"

@@ -44,6 +44,9 @@ class UnitOfWork:
         self.payments = repositories.PaymentRepository(s, tenant_id)
         self.units = repositories.UnitRepository(s, tenant_id)
         self.jobs = repositories.JobRepository(s, tenant_id)
+        self.operations = repositories.OperationRepository(s, tenant_id)
+        self.schedule_runs = repositories.ScheduleRunRepository(s, tenant_id)
+        self.downtimes = repositories.DowntimeRepository(s, tenant_id)
 
     def for_tenant(self, tenant_id: int) -> UnitOfWork:
         """Bind the repositories to a tenant found inside this transaction."""

@@ -10,6 +10,7 @@ from mcbackend.api import (
     configurator,
     files,
     orders,
+    planning,
     plant,
     quotes,
     tenant,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     orders.blp,
     units.blp,
     plant.blp,
+    planning.blp,
     files.blp,
     tracking.blp,
 )

@@ -20,6 +20,8 @@ class PlantOut(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
     timezone = ma.fields.String()
+    plan_version = ma.fields.Integer(metadata={"description": "version of the active plan"})
+    active_run_id = ma.fields.Integer(allow_none=True)
 
 
 class ShiftOut(ma.Schema):
@@ -45,6 +47,7 @@ class ResourceOut(ma.Schema):
     name = ma.fields.String()
     kind = ma.fields.String()
     capacity = ma.fields.Integer()
+    setup_minutes = ma.fields.Integer()
     groups = ma.fields.List(ma.fields.String())
     active = ma.fields.Boolean()
 
@@ -61,6 +64,11 @@ class ResourceCreate(Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RESOURCE_KINDS))
     capacity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 1000))
+    setup_minutes = ma.fields.Integer(
+        load_default=0,
+        validate=ma.validate.Range(0, 24 * 60),
+        metadata={"description": "changeover when the setup family changes"},
+    )
     groups = ma.fields.List(ma.fields.String(validate=ma.validate.Length(1, 64)), load_default=list)
     active = ma.fields.Boolean(load_default=True)
 

@@ -43,7 +43,8 @@ CALENDARS: list[dict[str, Any]] = [
     },
 ]
 
-# code, name, kind, capacity, calendar, groups (skills the job templates ask for)
+# code, name, kind, capacity, calendar, groups (skills the job templates ask for) and the
+# changeover time when the setup family (fabric, colour, metal) changes
 RESOURCES: list[dict[str, Any]] = [
     {
         "code": "CUT-1",

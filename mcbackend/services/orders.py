@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -448,8 +448,17 @@ def confirm(
             errors=[FieldProblem("operations", "required", "PUT the order's routing first")],
         )
     edit.order.confirm(_paid(uow, edit.row, edit.order.currency), now, actor_label(actor))
+    edit.row.promised_date = promised_date(edit.row, edit.order)
     production.release(uow, edit.row, edit.order, now)
     return edit.save()
+
+
+def promised_date(row: orm.Order, order: d.Order) -> date | None:
+    """What the customer is promised at confirmation: their date, else the quoted one."""
+    if order.requested_date is not None:
+        return order.requested_date
+    quoted = [line["quote"]["ready_by"] for line in row.lines if line.get("quote")]
+    return max(date.fromisoformat(q) for q in quoted) if quoted else None
 
 
 _ADVANCE = {

@@ -17,6 +17,7 @@ from mcbackend.adapters.order_store import unit_from_row, write_unit
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import orders as d
 from mcbackend.domain.changes import OperationState, OperationStatus
+from mcbackend.domain.errors import Conflict
 from mcbackend.domain.jobs import JobSpec, JobTemplate, load_templates
 from mcbackend.domain.jobs.expansion import OperationSpec, PrecedenceArc, expand
 from mcbackend.domain.money import Money
@@ -33,6 +34,14 @@ DEFAULT_HOURLY_RATE = 6000
 def job_templates(directory: str = str(JOB_TEMPLATES_DIR)) -> dict[str, JobTemplate]:
     """Templates are files shipped with the code: loaded and validated once per process."""
     return load_templates(directory)
+
+
+def default_plant(uow: UnitOfWork) -> orm.Plant:
+    """Where released work goes: the tenant's first plant (one plant per tenant for now)."""
+    plants = uow.plants.list()
+    if not plants:
+        raise Conflict("the tenant has no plant to release production to", code="no_plant")
+    return plants[0]
 
 
 def plant_groups(uow: UnitOfWork) -> set[str]:
@@ -137,6 +146,7 @@ def _add_job(uow: UnitOfWork, order_id: int, unit_id: int, line: int, spec: JobS
     job = uow.jobs.add(
         orm.Job(
             order_id=order_id,
+            plant_id=default_plant(uow).id,
             unit_id=unit_id,
             line=line,
             product_family=spec.product_family,
