@@ -3,7 +3,6 @@
 import pytest
 
 from mcbackend.adapters.tasks import InProcessTasks
-
 from tests.e2e.orders_helpers import confirmed_sofa
 
 
