@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import marshmallow as ma
 from flask.views import MethodView
 
 from mcbackend.api.base import Blueprint, Schema, requires, unit_of_work
 from mcbackend.domain.auth import Role
 from mcbackend.services import configuration as service
+from mcbackend.services import production, promising
 
 blp = Blueprint(
     "configurator",
@@ -137,3 +140,36 @@ class Complete(MethodView):
             return service.complete(
                 uow, product_id, data.get("version"), data["configuration"], data["strategy"]
             )
+
+
+class PromiseIn(ConfigurationIn):
+    quantity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 1000))
+    plant_id = ma.fields.Integer(metadata={"description": "default: the tenant's plant"})
+
+
+class OptionEffectOut(ma.Schema):
+    attribute = ma.fields.String()
+    value = ma.fields.Raw()
+    label = ma.fields.String()
+    earliest_date = ma.fields.String(metadata={"format": "date"})
+    working_days = ma.fields.Integer(metadata={"description": "shift against the current choice"})
+    message = ma.fields.String(metadata={"example": "Hand embroidery: +3 working days"})
+
+
+class PromiseOut(_Versioned):
+    configuration = ma.fields.Dict(metadata={"description": "completed with the defaults"})
+    price = ma.fields.Dict()
+    due_date = ma.fields.Dict()
+    option_effects = ma.fields.List(ma.fields.Nested(OptionEffectOut))
+
+
+@blp.route("/promise")
+class Promise(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.arguments(PromiseIn)
+    @blp.response(200, PromiseOut)
+    def post(self, data, product_id: int):
+        """Price and earliest date while configuring, and how open options move the date"""
+        with unit_of_work() as uow:
+            plant_id = data.get("plant_id") or production.default_plant(uow).id
+            return promising.promise(uow, plant_id, product_id, data, datetime.now(UTC))

@@ -19,7 +19,7 @@ from mcbackend.api.base import (
     unit_of_work,
 )
 from mcbackend.domain.auth import Role
-from mcbackend.services import scheduling
+from mcbackend.services import promising, scheduling
 from mcbackend.services.orders import actor_label
 
 blp = Blueprint("planning", __name__, url_prefix="/api/v1", description="Production planning")
@@ -258,6 +258,35 @@ class Downtimes(MethodView):
         if run is not None:
             _queue(run)
         return {**columns_of(window), "reschedule_run_id": run.id if run else None}
+
+
+class DueDateIn(Schema):
+    product_id = ma.fields.Integer(required=True)
+    version = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    configuration = ma.fields.Dict(keys=ma.fields.String(), required=True)
+    quantity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 1000))
+    time_limit_s = ma.fields.Float(load_default=1.5, validate=ma.validate.Range(0, 30))
+
+
+class DueDateOut(ma.Schema):
+    product_id = ma.fields.Integer()
+    version = ma.fields.Integer()
+    earliest_completion = ma.fields.String(metadata={"format": "date-time"})
+    earliest_date = ma.fields.String(metadata={"format": "date"})
+    method = ma.fields.String(metadata={"description": "dispatch or cp-sat"})
+    plan_version = ma.fields.Integer()
+    wall_ms = ma.fields.Integer()
+
+
+@blp.route("/plants/<int:plant_id>/due-date-quote")
+class DueDateQuote(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.arguments(DueDateIn)
+    @blp.response(200, DueDateOut)
+    def post(self, data, plant_id: int):
+        """The earliest date a configuration can be made without moving committed orders"""
+        with unit_of_work() as uow:
+            return promising.due_date_quote(uow, plant_id, data, _now())
 
 
 @blp.route("/operations/<int:operation_id>/report")

@@ -121,3 +121,38 @@ def test_bad_downtime_and_unknown_things(api):
     assert api.post("/api/v1/plants/9999/schedule-runs", json={}).status_code == 404
     assert api.post("/api/v1/operations/9999/report", json={"event": "start"}).status_code == 404
     assert api.post("/api/v1/schedule-runs/9999/publish").status_code == 404
+
+
+def test_due_date_quote_does_not_move_committed_work(api):
+    confirmed_sofa(api)
+    plant = _plant(api)
+    _run(api, plant)
+    before = api.get(f"/api/v1/plants/{plant}/plan").get_json()
+    sofa = api.get("/api/v1/products").get_json()[0]["id"]
+    config = api.post(f"/api/v1/products/{sofa}/configurator/complete",
+                      json={"configuration": {}}).get_json()["configuration"]
+    quote = api.post(f"/api/v1/plants/{plant}/due-date-quote",
+                     json={"product_id": sofa, "configuration": config, "time_limit_s": 1})
+    assert quote.status_code == 200, quote.get_json()
+    body = quote.get_json()
+    assert body["earliest_date"] >= before["assignments"][0]["start"][:10]
+    assert body["plan_version"] == before["plan_version"]
+    assert api.get(f"/api/v1/plants/{plant}/plan").get_json() == before  # nothing moved
+    invalid = api.post(f"/api/v1/plants/{plant}/due-date-quote",
+                       json={"product_id": sofa, "configuration": {"chaise_left": True,
+                                                                  "chaise_right": True}})
+    assert invalid.status_code == 422
+
+
+def test_promise_while_configuring(api):
+    shirt = next(p["id"] for p in api.get("/api/v1/products").get_json()
+                 if p["sku"] == "SHIRT-MTM")
+    response = api.post(f"/api/v1/products/{shirt}/configurator/promise",
+                        json={"configuration": {"fabric": "poplin_white"}})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["price"]["total"] > 0 and body["due_date"]["earliest_date"]
+    assert body["configuration"]["fabric"] == "poplin_white"
+    for effect in body["option_effects"]:
+        assert effect["attribute"] != "fabric"  # chosen attributes are not offered again
+        assert "working days" in effect["message"]
