@@ -461,6 +461,31 @@ class ScheduleModel:
                     model.add_hint(self.present[key], resource_id == a.resource_id)
         model.add_hint(self.makespan, max(a.end for a in plan))
 
+    def complete(self, plan: Sequence[Assignment], time_limit_s: float) -> list[int] | None:
+        """A full solution vector for `plan` (every auxiliary variable set: setup arcs,
+        working clocks, tardiness), or None when the plan does not fit the model."""
+        model = self.model.clone()
+        for a in plan:
+            if a.operation_id in self.data.frozen or (a.operation_id, a.resource_id) not in \
+                    self.present:
+                continue
+            var = model.get_int_var_from_proto_index
+            model.add(var(self.start[a.operation_id].index) == a.start)
+            model.add(var(self.end[a.operation_id].index) == a.end)
+            model.add(var(self.present[a.operation_id, a.resource_id].index) == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = time_limit_s
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return list(solver.response_proto.solution)
+
+    def set_hint(self, values: Sequence[int]) -> None:
+        """Replace the hint with a complete solution vector."""
+        self.model.clear_hints()
+        for index, value in enumerate(values):
+            self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
+
     def extract(self, values: Sequence[int]) -> list[Assignment]:
         """The plan in a full solution vector (one value per model variable, by index)."""
         plan = []

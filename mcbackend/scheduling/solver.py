@@ -26,7 +26,9 @@ class SolveOptions:
     seed: int = 0
 
 
-# Share of the time limit for the full search before large neighbourhood search takes over.
+# Shares of the remaining time: completing the greedy plan into a hint, then the full search
+# before large neighbourhood search takes over.
+_COMPLETION_SHARE = 0.2
 _FULL_SEARCH_SHARE = 0.3
 _MIN_PHASE_S = 0.2
 
@@ -48,25 +50,33 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
         return _failed("infeasible", str(exc), started)
     heuristic = best_dispatch(problem)
     schedule = ScheduleModel(data, heuristic)
+    start_values = None
+    if heuristic is not None:
+        # A complete hint lets every worker start from the greedy plan at once.
+        start_values = schedule.complete(heuristic, _budget(deadline, _COMPLETION_SHARE))
+        if start_values is not None:
+            schedule.set_hint(start_values)
     solver = cp_model.CpSolver()
-    first_phase = _FULL_SEARCH_SHARE * (deadline - time.monotonic())
-    status = _full_search(solver, schedule, options, first_phase)
-    if status == cp_model.UNKNOWN and deadline - time.monotonic() > _MIN_PHASE_S:
-        status = _full_search(solver, schedule, options, deadline - time.monotonic())
+    status = _full_search(solver, schedule, options, _budget(deadline, _FULL_SEARCH_SHARE))
     if status == cp_model.INFEASIBLE:
         return _failed("infeasible", "no plan satisfies the calendars, lags, frozen operations "
                                      "and capacities together (proved by the solver)", started)
     if status == cp_model.MODEL_INVALID:
         return _failed("error", f"invalid model: {schedule.model.validate()}", started)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if heuristic is not None:
-            return _result(problem, "feasible", heuristic, None, started)
-        return _failed("unknown", "no plan found within the time limit", started)
 
-    values = list(solver.response_proto.solution)
-    objective = round(solver.objective_value)
-    bound = math.ceil(solver.best_objective_bound - 1e-6)
-    if objective > bound and deadline - time.monotonic() > _MIN_PHASE_S:
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = list(solver.response_proto.solution)
+        objective = round(solver.objective_value)
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+    elif start_values is not None:
+        values = start_values
+        objective = plan_metrics(problem, heuristic).objective(problem)
+        bound = None
+    elif heuristic is not None:
+        return _result(problem, "feasible", heuristic, None, started)
+    else:
+        return _failed("unknown", "no plan found within the time limit", started)
+    if (bound is None or objective > bound) and deadline - time.monotonic() > _MIN_PHASE_S:
         lean = ScheduleModel(data, heuristic, redundant=False)
         values, objective = improve(lean, values, objective, deadline, options.workers,
                                     options.seed)
@@ -75,14 +85,18 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
     if violations:
         reason = "; ".join(v.message for v in violations[:5])
         return _failed("error", f"solver plan failed the checker: {reason}", started)
-    return _result(problem, "optimal" if objective <= bound else "feasible", plan, bound,
-                   started)
+    optimal = bound is not None and objective <= bound
+    return _result(problem, "optimal" if optimal else "feasible", plan, bound, started)
+
+
+def _budget(deadline: float, share: float) -> float:
+    return max(_MIN_PHASE_S, share * (deadline - time.monotonic()))
 
 
 def _full_search(solver: cp_model.CpSolver, schedule: ScheduleModel, options: SolveOptions,
                  time_limit_s: float) -> cp_model.CpSolverStatus:
     params = solver.parameters
-    params.max_time_in_seconds = max(_MIN_PHASE_S, time_limit_s)
+    params.max_time_in_seconds = time_limit_s
     params.num_workers = max(1, options.workers)
     params.random_seed = options.seed
     return solver.solve(schedule.model)
