@@ -8,6 +8,7 @@ from mcbackend import __version__
 from mcbackend.api import (
     catalog,
     configurator,
+    documents,
     files,
     orders,
     planning,
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     planning.blp,
     files.blp,
     tracking.blp,
+    documents.blp,
 )
 
 

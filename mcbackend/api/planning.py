@@ -18,6 +18,7 @@ from mcbackend.api.base import (
     session_factory,
     unit_of_work,
 )
+from mcbackend.api.order_schemas import JobOut
 from mcbackend.domain.auth import Role
 from mcbackend.services import promising, scheduling
 from mcbackend.services.orders import actor_label
@@ -166,6 +167,16 @@ class ScheduleRuns(MethodView):
         _queue(run)
         location = url_for("planning.ScheduleRunItem", run_id=run.id)
         return run, 202, {"Location": location}
+
+
+@blp.route("/jobs/<int:job_id>")
+class JobItem(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.response(200, JobOut)
+    def get(self, job_id: int):
+        """One production job with its operations (the job sheet's QR code opens this)"""
+        with unit_of_work() as uow:
+            return uow.jobs.get(job_id)
 
 
 @blp.route("/schedule-runs/<int:run_id>")

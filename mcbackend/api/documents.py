@@ -1,0 +1,145 @@
+"""PDF documents: job sheets, batches, dispatch lists, customer timelines and quotes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from flask import Response, current_app
+from flask.views import MethodView
+
+from mcbackend.api.base import (
+    ALL_ROLES,
+    Blueprint,
+    Schema,
+    anonymous_unit_of_work,
+    requires,
+    unit_of_work,
+)
+from mcbackend.domain.auth import Role
+from mcbackend.services import documents, orders
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="PDF documents")
+
+_PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _storage():
+    return current_app.extensions["mcbackend.storage"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WindowQuery(Schema):
+    start = ma.fields.AwareDateTime()
+    end = ma.fields.AwareDateTime()
+
+
+@blp.route("/jobs/<int:job_id>/sheet.pdf")
+class JobSheet(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.doc(responses={"200": _PDF})
+    def get(self, job_id: int):
+        """The job sheet of one unit: options, customer inputs, operations, QR code"""
+        with unit_of_work() as uow:
+            pdf = documents.job_sheet_pdf(
+                uow, _storage(), job_id, _now(), current_app.config["PUBLIC_BASE_URL"]
+            )
+        return _pdf(pdf, f"job-{job_id}.pdf")
+
+
+@blp.route("/plants/<int:plant_id>/job-sheets.pdf")
+class JobSheetBatch(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.arguments(WindowQuery, location="query")
+    @blp.doc(responses={"200": _PDF})
+    def get(self, query, plant_id: int):
+        """Every job sheet of the active plan, or of the jobs planned in a window, in one PDF"""
+        with unit_of_work() as uow:
+            pdf = documents.batch_pdf(
+                uow,
+                _storage(),
+                plant_id,
+                query.get("start"),
+                query.get("end"),
+                _now(),
+                current_app.config["PUBLIC_BASE_URL"],
+            )
+        return _pdf(pdf, f"job-sheets-plant-{plant_id}.pdf")
+
+
+@blp.route("/resources/<int:resource_id>/dispatch-list.pdf")
+class DispatchListPdf(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.arguments(WindowQuery, location="query")
+    @blp.doc(responses={"200": _PDF})
+    def get(self, query, resource_id: int):
+        """A resource's dispatch list for a day (default: today) or a window"""
+        with unit_of_work() as uow:
+            pdf = documents.dispatch_list_pdf(
+                uow, _storage(), resource_id, query.get("start"), query.get("end"), _now()
+            )
+        return _pdf(pdf, f"dispatch-list-{resource_id}.pdf")
+
+
+@blp.route("/orders/<int:order_id>/timeline.pdf")
+class OrderTimelinePdf(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.doc(responses={"200": _PDF})
+    def get(self, order_id: int):
+        """The customer timeline of an order: stages planned vs actual, ETA, proofs"""
+        with unit_of_work() as uow:
+            pdf = documents.timeline_pdf(uow, _storage(), order_id, _now())
+        return _pdf(pdf, f"timeline-{order_id}.pdf")
+
+
+@blp.route("/orders/<int:order_id>/quote.pdf")
+class OrderQuotePdf(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.doc(responses={"200": _PDF})
+    def get(self, order_id: int):
+        """The quote the order was sold at"""
+        with unit_of_work() as uow:
+            pdf = documents.order_quote_pdf(uow, _storage(), order_id, _now())
+        return _pdf(pdf, f"quote-order-{order_id}.pdf")
+
+
+@blp.route("/quotes/<int:quote_id>.pdf")
+class QuotePdf(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.doc(responses={"200": _PDF})
+    def get(self, quote_id: int):
+        """A stored quote as a PDF: breakdown, payment plan, lead time, terms, validity"""
+        with unit_of_work() as uow:
+            pdf = documents.quote_pdf(uow, _storage(), quote_id, _now())
+        return _pdf(pdf, f"quote-{quote_id}.pdf")
+
+
+@blp.route("/track/<string:token>/timeline.pdf")
+class TrackedTimelinePdf(MethodView):
+    @blp.doc(security=[], responses={"200": _PDF})
+    def get(self, token: str):
+        """The customer's timeline PDF, with the order's tracking token"""
+        with anonymous_unit_of_work() as uow:
+            order = orders.order_for_token(uow, token)
+            pdf = documents.timeline_pdf(uow, _storage(), order.id, _now())
+        return _pdf(pdf, f"{order.reference}-timeline.pdf")
+
+
+@blp.route("/track/<string:token>/quote.pdf")
+class TrackedQuotePdf(MethodView):
+    @blp.doc(security=[], responses={"200": _PDF})
+    def get(self, token: str):
+        """The customer's quote PDF, with the order's tracking token"""
+        with anonymous_unit_of_work() as uow:
+            order = orders.order_for_token(uow, token)
+            pdf = documents.order_quote_pdf(uow, _storage(), order.id, _now())
+        return _pdf(pdf, f"{order.reference}-quote.pdf")
