@@ -64,16 +64,15 @@ def explain(definition: ProductDefinition, configuration: dict[str, Any]) -> Exp
     reported as violations and left out of the conflict search.
     """
     values, violations = read_configuration(definition, configuration, complete=False)
-    compiled_model = compiled(definition)
-    model = compiled_model.switchable.clone()
+    model, attribute_vars, rule_literals = compiled(definition).switchable()
     assumptions: dict[int, tuple[str, str]] = {}
     for code, value in values.items():
         chosen = model.new_bool_var(f"choice[{code}]")
-        add_fixed(model, compiled_model.vars[code], value, enforce=[chosen])
+        add_fixed(model, attribute_vars[code], value, enforce=[chosen])
         assumptions[chosen.index] = ("choice", code)
     # Rules come first in the shrinking order: they are dropped first when possible.
-    order = [on.index for on in compiled_model.rule_literals.values()] + list(assumptions)
-    for rule_id, on in compiled_model.rule_literals.items():
+    order = [on.index for on in rule_literals.values()] + list(assumptions)
+    for rule_id, on in rule_literals.items():
         assumptions[on.index] = ("rule", rule_id)
     core = _core(model, order)
     if core is None:

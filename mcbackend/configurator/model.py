@@ -10,9 +10,9 @@ Variables, per attribute:
 * proportions: one grid index per part, the parts summing to the total;
 * text / file: only a presence literal; their content is checked in Python.
 
-Every rule is enforced by its own literal (``rule[<id>]``) so that ``explain`` can switch
-rules on and off as assumptions; the compiled model fixes them to true for everything else.
-Compiled models are cached per definition object and cloned for each call.
+The model is compiled once per definition object and cloned for each call. ``explain``
+uses a second compilation where every rule is enforced by its own literal (``rule[<id>]``)
+so it can switch rules on and off as assumptions.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import math
 import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -59,18 +60,34 @@ class AttributeVars:
 
 @dataclass
 class CompiledModel:
-    """A definition as a CP-SAT model: ``model`` has every rule on, ``switchable`` leaves
-    the ``rule_literals`` free (for explanations)."""
+    """A definition as a CP-SAT model with every rule enforced.
+
+    The model for explanations, where each rule has a literal that switches it on, is
+    built on first use: only ``explain`` needs it, and it is slower to solve.
+    """
 
     definition: ProductDefinition
     model: cp_model.CpModel
-    switchable: cp_model.CpModel
     vars: dict[str, AttributeVars]
-    rule_literals: dict[str, cp_model.IntVar]
-    value_classes: dict[str, list[list[Any]]]
+    _switchable: tuple[cp_model.CpModel, dict[str, AttributeVars],
+                       dict[str, cp_model.IntVar]] | None = None
 
     def clone(self) -> cp_model.CpModel:
         return self.model.clone()
+
+    @cached_property
+    def value_classes(self) -> dict[str, list[list[Any]]]:
+        return value_classes(self.definition)
+
+    def switchable(self) -> tuple[cp_model.CpModel, dict[str, AttributeVars],
+                                  dict[str, cp_model.IntVar]]:
+        """A fresh copy of the switchable model, its attribute variables and rule literals."""
+        if self._switchable is None:
+            compiler = _Compiler(self.definition)
+            rule_literals = compiler.compile_switchable()
+            self._switchable = (compiler.model, compiler.vars, rule_literals)
+        model, attribute_vars, rule_literals = self._switchable
+        return model.clone(), attribute_vars, rule_literals
 
 
 _cache: dict[int, CompiledModel] = {}
@@ -167,16 +184,19 @@ class _Compiler:
     def compile(self) -> CompiledModel:
         for attribute in self.definition.attributes:
             self.vars[attribute.code] = self.attribute_vars(attribute)
+        for rule in self.definition.rules:
+            self.rule(rule, [])
+        return CompiledModel(self.definition, self.model, self.vars)
+
+    def compile_switchable(self) -> dict[str, cp_model.IntVar]:
+        """Compile with one enforcement literal per rule; return those literals."""
+        for attribute in self.definition.attributes:
+            self.vars[attribute.code] = self.attribute_vars(attribute)
         rule_literals = {}
         for rule in self.definition.rules:
-            on = self.model.new_bool_var(f"rule[{rule.id}]")
-            rule_literals[rule.id] = on
-            self.rule(rule, on)
-        switchable = self.model.clone()
-        for on in rule_literals.values():
-            self.model.add(on == 1)
-        return CompiledModel(self.definition, self.model, switchable, self.vars, rule_literals,
-                             value_classes(self.definition))
+            rule_literals[rule.id] = on = self.model.new_bool_var(f"rule[{rule.id}]")
+            self.rule(rule, [on])
+        return rule_literals
 
     # variables
 
@@ -189,7 +209,7 @@ class _Compiler:
             av.values = {v.code: model.new_bool_var(f"{code}={v.code}") for v in attribute.values}
             chosen = list(av.values.values())
             if attribute.type == "choice":
-                model.add(sum(chosen) == (1 if av.present is True else av.present))
+                model.add_exactly_one(chosen if av.present is True else [~av.present, *chosen])
             else:
                 high = len(chosen) if attribute.max_count is None else attribute.max_count
                 model.add_linear_constraint(sum(chosen), attribute.min_count, high)
@@ -293,8 +313,8 @@ class _Compiler:
             else:
                 self.model.add_bool_or([*negated_condition, lit])
 
-    def rule(self, rule: Rule, on: cp_model.IntVar) -> None:
-        when = [on, *(self.literal(c) for c in rule.when)]
+    def rule(self, rule: Rule, switch: list[cp_model.IntVar]) -> None:
+        when = [*switch, *(self.literal(c) for c in rule.when)]
         match rule:
             case Requires(then=then):
                 self.enforce_all([self.literal(c) for c in then], when)

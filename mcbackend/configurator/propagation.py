@@ -177,13 +177,30 @@ class _Support:
                         self._widen(self.bounds[code, None], index)
                     break
         for (code, part), bound in self.bounds.items():
-            if part is not None or values[code] is None:
+            if part is None and values[code] is not None:
+                self._stretch(values, code, bound)
+
+    def _stretch(self, values: dict[str, Any], code: str, bound: _Bound) -> None:
+        """Move one number as far down and up as the rules allow with everything else
+        fixed (bisection between the value and the grid's end; only a checked value
+        counts)."""
+        attribute = self.definition.attribute(code)
+
+        def valid(index: int) -> bool:
+            return self._valid_with(values, code, _number(index_value(attribute, index)))
+
+        for end, inner in ((0, bound.low), (bound.size, bound.high)):
+            if inner == end:
                 continue
-            attribute = self.definition.attribute(code)
-            for index in (0, bound.size):
-                value = _number(index_value(attribute, index))
-                if self._valid_with(values, code, value):
-                    self._widen(bound, index)
+            if valid(end):
+                self._widen(bound, end)
+                continue
+            # ``inner`` is reachable (seen in a solution), ``end`` is not with these values.
+            good, bad = inner, end
+            while abs(good - bad) > 1:
+                middle = (good + bad) // 2
+                good, bad = (middle, bad) if valid(middle) else (good, middle)
+            self._widen(bound, good)
 
     def _candidates(self, code: str, current: Any, value: Any, polarity: bool) -> list[Any]:
         """Values to try for one attribute so that it is (or is not) ``value``."""
@@ -221,7 +238,31 @@ class _Support:
             values[code] = old
 
     def open_targets(self) -> list[Any]:
+        """One literal per value polarity not seen yet."""
         return [lit for key, lit in self.lits.items() if key not in self.seen]
+
+    def bound_targets(self, model: cp_model.CpModel, round_number: int) -> list[Any]:
+        """New literals in ``model``, one per number bound: "beyond the range seen"."""
+        targets = []
+        for (code, part), bound in self.bounds.items():
+            if bound.low is None:
+                continue  # never set so far: its presence literal is the target
+            name = f"{code}{'.' + part if part else ''} round {round_number}"
+            if bound.low > 0:
+                targets.append(self._beyond(model, bound, f"{name} below",
+                                            bound.variable <= bound.low - 1))
+            if bound.high < bound.size:
+                targets.append(self._beyond(model, bound, f"{name} above",
+                                            bound.variable >= bound.high + 1))
+        return targets
+
+    @staticmethod
+    def _beyond(model: cp_model.CpModel, bound: _Bound, name: str, constraint: Any) -> Any:
+        target = model.new_bool_var(name)
+        model.add(constraint).only_enforce_if(target)
+        if bound.present is not True:
+            model.add_implication(target, bound.present)
+        return target
 
     def reachable(self, lit: Any, polarity: bool = True) -> bool:
         if isinstance(lit, bool):
@@ -253,23 +294,10 @@ def propagate(definition: ProductDefinition, configuration: dict[str, Any]
     if status not in _FEASIBLE:
         return PropagationResult(False, _impossible(definition), violations)
     support.record(found)
-    # Each round adds "at least one open target" under its own literal and assumes only
-    # that literal, so one model serves every round (copying a model is not free).
-    for round_number in itertools.count():
-        targets = support.open_targets()
-        if not targets:
-            break
-        this_round = model.new_bool_var(f"round {round_number}")
-        model.add_bool_or(targets).only_enforce_if(this_round)
-        model.clear_assumptions()
-        model.add_assumptions([this_round])
-        model.maximize(sum(targets))
-        _, found = solutions(model)
-        if not found:
-            break  # no completion reaches any open target: all of them are impossible
-        support.record(found)
-    for bound in support.bounds.values():
-        _tighten(model, bound)
+    _prove_values(model, support)
+    if not _bounds_exact(model, support):
+        for bound in support.bounds.values():
+            _tighten(model, bound)
     states = {}
     for attribute in definition.attributes:
         av = compiled_model.vars[attribute.code]
@@ -278,6 +306,47 @@ def propagate(definition: ProductDefinition, configuration: dict[str, Any]
         else:
             states[attribute.code] = _free_state(compiled_model, av, support)
     return PropagationResult(True, states, violations)
+
+
+def _prove_values(model: cp_model.CpModel, support: _Support) -> None:
+    """Rounds of "reach at least one open value, as many as possible".
+
+    Each round adds its constraint under its own literal and assumes only that literal,
+    so one model serves every round (copying a model is not free). The round that finds
+    nothing proves every open value unreachable at once. Stretching a number bound earns
+    a little in the objective too, so the solutions also widen the bounds seen.
+    """
+    for round_number in itertools.count():
+        values_open = support.open_targets()
+        if not values_open:
+            return
+        this_round = model.new_bool_var(f"round {round_number}")
+        model.add_bool_or(values_open).only_enforce_if(this_round)
+        model.clear_assumptions()
+        model.add_assumptions([this_round])
+        model.maximize(2 * sum(values_open) + sum(support.bound_targets(model, round_number)))
+        _, found = solutions(model)
+        if not found:
+            return
+        support.record(found)
+
+
+def _bounds_exact(model: cp_model.CpModel, support: _Support) -> bool:
+    """One solve that proves every number bound seen so far exact, when it is.
+
+    Otherwise the solution found widens some bounds and the caller tightens them.
+    """
+    targets = support.bound_targets(model, -1)
+    if not targets:
+        return True
+    check = model.new_bool_var("bounds check")
+    model.add_bool_or(targets).only_enforce_if(check)
+    model.clear_assumptions()
+    model.add_assumptions([check])
+    model.clear_objective()
+    _, found = solutions(model)
+    support.record(found)
+    return not found
 
 
 def _tighten(model: cp_model.CpModel, bound: _Bound) -> None:

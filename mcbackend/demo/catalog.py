@@ -715,16 +715,6 @@ class _CabinGenerator:
                      ("stainless", "Brushed stainless"), ("lacquer_black", "Black lacquer")],
                     "corian_white", price_scale=80000)
 
-    def _holds(self, condition: dict[str, Any]) -> bool:
-        value = self.reference[condition["attribute"]]
-        if "is" in condition:
-            return value == condition["is"]
-        if "in" in condition:
-            return value in condition["in"]
-        if "not_in" in condition:
-            return value not in condition["not_in"]
-        return condition.get("min", value) <= value <= condition.get("max", value)
-
     def _add(self, rule: dict[str, Any]) -> None:
         rule["id"] = f"{rule['type'].replace('_', '-')}-{len(self.rules) + 1:03d}"
         self.rules.append(rule)
@@ -732,18 +722,24 @@ class _CabinGenerator:
     def _choice_attributes(self) -> list[dict[str, Any]]:
         return [a for a in self.attributes if a["type"] == "choice"]
 
-    def _random_condition(self, attribute: dict[str, Any], hold: bool) -> dict[str, Any]:
-        """A condition on one choice attribute that holds (or not) on the reference."""
+    def _is_any(self, attribute: dict[str, Any]) -> dict[str, Any]:
+        """"attribute is <some value>"."""
+        return {"attribute": attribute["code"], "is": self.rng.choice(attribute["values"])["code"]}
+
+    def _is_other(self, attribute: dict[str, Any]) -> dict[str, Any]:
+        """"attribute is <a value other than the reference>": false on the reference."""
+        reference = self.reference[attribute["code"]]
+        others = [v["code"] for v in attribute["values"] if v["code"] != reference]
+        return {"attribute": attribute["code"], "is": self.rng.choice(others)}
+
+    def _in_most(self, attribute: dict[str, Any]) -> dict[str, Any]:
+        """"attribute in <the reference and most other values>": true on the reference."""
         codes = [v["code"] for v in attribute["values"]]
         reference = self.reference[attribute["code"]]
         others = [c for c in codes if c != reference]
-        if hold:
-            picked = [reference, *self.rng.sample(others, self.rng.randint(0, len(others) - 1))]
-        else:
-            picked = self.rng.sample(others, self.rng.randint(1, len(others) - 1))
-        if len(picked) == 1:
-            return {"attribute": attribute["code"], "is": picked[0]}
-        return {"attribute": attribute["code"], "in": sorted(picked, key=codes.index)}
+        keep = self.rng.sample(others, max(1, (len(others) * 2) // 3))
+        return {"attribute": attribute["code"],
+                "in": sorted([reference, *keep], key=codes.index)}
 
     def _rules(self) -> None:
         rng = self.rng
@@ -757,6 +753,13 @@ class _CabinGenerator:
                        "forbidden": [[code, code] for code, _ in _LEATHERS
                                      if code != self.reference[f"{zone}_leather"]
                                      or code != self.reference[f"{zone}_stitching"]]})
+            # Some veneers are never paired with some platings (a variant table).
+            reference_pair = [self.reference[f"{zone}_veneer"], self.reference[f"{zone}_plating"]]
+            pairs = [[veneer, plating] for veneer, _ in _VENEERS for plating, _ in _PLATINGS]
+            self._add({"type": "combination",
+                       "attributes": [f"{zone}_veneer", f"{zone}_plating"],
+                       "forbidden": [pair for pair in rng.sample(pairs, 8)
+                                     if pair != reference_pair]})
         zone_lengths = [{"attribute": f"{zone}_length", "coef": 1} for zone, _ in _ZONES]
         self._add({"type": "linear", "terms": [
             *zone_lengths, {"attribute": "galley_width", "coef": 1},
@@ -774,26 +777,20 @@ class _CabinGenerator:
                                "cardinality", "linear", "requires", "excludes"])
             first, second = rng.sample(choices[1:], 2)
             if kind == "requires":
-                when = self._random_condition(first, rng.random() < 0.5)
-                then = self._random_condition(second, True)
-                if self._holds(when) and not self._holds(then):
-                    continue
-                self._add({"type": "requires", "when": [when], "then": [then]})
+                self._add({"type": "requires", "when": [self._is_any(first)],
+                           "then": [self._in_most(second)]})
             elif kind == "excludes":
-                when = self._random_condition(first, rng.random() < 0.5)
-                then = self._random_condition(second, False)
-                self._add({"type": "excludes", "when": [when], "then": [then]})
+                self._add({"type": "excludes", "when": [self._is_any(first)],
+                           "then": [self._is_other(second)]})
             elif kind == "conditional_domain":
-                when = self._random_condition(first, rng.random() < 0.5)
                 zone = rng.choice(_ZONES)[0]
                 reference = self.reference[f"{zone}_length"]
                 bound = reference + rng.randrange(0, 1000, 50)
-                self._add({"type": "conditional_domain", "when": [when],
+                self._add({"type": "conditional_domain", "when": [self._is_any(first)],
                            "then": {"attribute": f"{zone}_length", "max": bound}})
             elif kind == "implies":
-                when = self._random_condition(first, False)
                 value = rng.choice(second["values"])["code"]
-                self._add({"type": "implies", "when": [when],
+                self._add({"type": "implies", "when": [self._is_other(first)],
                            "set": {"attribute": second["code"], "value": value}})
             elif kind == "cardinality":
                 systems = rng.sample(_SYSTEMS, 4)
