@@ -31,8 +31,13 @@ from mcbackend.configurator.solving import (
     read_solution,
     solutions,
 )
-from mcbackend.configurator.validation import Violation, read_configuration, rule_holds
-from mcbackend.domain.catalog import ProductDefinition, Rule, to_decimal
+from mcbackend.configurator.validation import (
+    Check,
+    Violation,
+    read_configuration,
+    rule_checks,
+)
+from mcbackend.domain.catalog import ProductDefinition, to_decimal
 
 _FEASIBLE = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
@@ -117,7 +122,7 @@ class _Support:
         self.flips: dict[tuple[int, bool], tuple[str, Any, bool]] = {}
         self.seen: set[tuple[int, bool]] = set()
         self.bounds: dict[tuple[str, str | None], _Bound] = {}
-        self.rules = rules_by_attribute(definition)
+        self.checks = checks_by_attribute(definition)
         for code in free:
             av = compiled_model.vars[code]
             attribute = av.attribute
@@ -164,6 +169,8 @@ class _Support:
             value = read_solution(av, solution)
             if value is None and av.attribute.type in ("text", "file"):
                 value = _PRESENT if literal_value(solution, av.present) else None
+            elif value is not None and av.attribute.type == "number":
+                value = to_decimal(value)  # once here rather than in every check
             values[code] = value
         for key, (code, value, polarity) in self.flips.items():
             if key in self.seen:
@@ -187,7 +194,7 @@ class _Support:
         attribute = self.definition.attribute(code)
 
         def valid(index: int) -> bool:
-            return self._valid_with(values, code, _number(index_value(attribute, index)))
+            return self._valid_with(values, code, index_value(attribute, index))
 
         for end, inner in ((0, bound.low), (bound.size, bound.high)):
             if inner == end:
@@ -211,7 +218,7 @@ class _Support:
             if attribute.type in ("text", "file"):
                 return [_PRESENT]
             if attribute.type == "number":
-                return [_number(index_value(attribute, 0))]
+                return [index_value(attribute, 0)]
             return [v.code for v in attribute.values[:3]]
         if attribute.type == "multi":
             chosen = current or []
@@ -233,7 +240,7 @@ class _Support:
         old = values[code]
         values[code] = candidate
         try:
-            return all(rule_holds(self.definition, rule, values) for rule in self.rules[code])
+            return all(check(values) for check in self.checks[code])
         finally:
             values[code] = old
 
@@ -273,11 +280,13 @@ class _Support:
 _PRESENCE = object()  # the literal tracked is the attribute's presence
 
 
-def rules_by_attribute(definition: ProductDefinition) -> dict[str, list[Rule]]:
-    by_attribute: dict[str, list[Rule]] = {a.code: [] for a in definition.attributes}
+def checks_by_attribute(definition: ProductDefinition) -> dict[str, list[Check]]:
+    """The checks of the rules that mention each attribute."""
+    checks = rule_checks(definition)
+    by_attribute: dict[str, list[Check]] = {a.code: [] for a in definition.attributes}
     for rule in definition.rules:
         for code in rule.attributes():
-            by_attribute[code].append(rule)
+            by_attribute[code].append(checks[rule.id])
     return by_attribute
 
 

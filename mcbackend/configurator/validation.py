@@ -7,6 +7,9 @@ rule semantics are compiled to CP-SAT in ``model``; tests check the two agree.
 
 from __future__ import annotations
 
+import operator
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -132,77 +135,135 @@ def validate(definition: ProductDefinition, configuration: dict[str, Any]) -> Va
     return ValidationResult(not violations, violations, values)
 
 
-def condition_holds(attribute: Attribute, c: Condition, value: Any) -> bool:
-    """The truth of a condition for one value; a condition on an unset attribute is false,
-    except ``set: false``."""
+Check = Callable[[dict[str, Any]], bool]  # a test on normalized configuration values
+
+_checks: dict[int, dict[str, Check]] = {}
+
+
+def rule_checks(definition: ProductDefinition) -> dict[str, Check]:
+    """Per rule id, a function telling whether the rule holds for a full set of values.
+
+    Built once per definition object: conditions are turned into closures with their
+    numbers and value sets prepared, which matters when propagation runs thousands.
+    """
+    key = id(definition)
+    found = _checks.get(key)
+    if found is None:
+        found = {rule.id: _rule_check(definition, rule) for rule in definition.rules}
+        _checks[key] = found
+        weakref.finalize(definition, _checks.pop, key, None)
+    return found
+
+
+def condition_check(attribute: Attribute, c: Condition) -> Check:
+    """The truth of a condition; a condition on an unset attribute is false, except
+    ``set: false``."""
+    code, part = c.attribute, c.part
     if c.kind == "set":
-        return (value is not None) is c.values[0]
-    if value is None:
-        return False
-    if attribute.type == "proportions":
-        value = value[c.part]
+        wanted = c.values[0]
+        return lambda values: (values[code] is not None) is wanted
     if attribute.type in ("number", "proportions"):
-        number = to_decimal(value)
         if c.kind == "is":
-            return number == to_decimal(c.values[0])
-        return ((c.low is None or number >= to_decimal(c.low))
-                and (c.high is None or number <= to_decimal(c.high)))
+            low = high = to_decimal(c.values[0])
+        else:
+            low, high = to_decimal(c.low), to_decimal(c.high)
+
+        def in_range(values: dict[str, Any]) -> bool:
+            value = values[code]
+            if value is None:
+                return False
+            number = to_decimal(value[part] if part is not None else value)
+            return (low is None or number >= low) and (high is None or number <= high)
+
+        return in_range
+    listed = frozenset(c.values)
     if attribute.type == "multi":
-        contains = any(v in value for v in c.values)
-        return contains if c.kind in ("is", "in") else not contains
+        if c.kind == "not_in":
+            return lambda values: listed.isdisjoint(values[code])
+        return lambda values: not listed.isdisjoint(values[code])
     if c.kind == "not_in":
-        return value not in c.values
-    return value in c.values
+        return lambda values: values[code] is not None and values[code] not in listed
+    return lambda values: values[code] in listed
 
 
-def rule_holds(definition: ProductDefinition, rule: Rule, values: dict[str, Any]) -> bool:
-    def holds(c: Condition) -> bool:
-        return condition_holds(definition.attribute(c.attribute), c, values[c.attribute])
+def _rule_check(definition: ProductDefinition, rule: Rule) -> Check:
+    def checks(conditions: tuple[Condition, ...]) -> list[Check]:
+        return [condition_check(definition.attribute(c.attribute), c) for c in conditions]
 
-    if not all(holds(c) for c in rule.when):
-        return True
+    when = checks(rule.when)
+    holds = _consequence(definition, rule, checks)
+
+    def check(values: dict[str, Any]) -> bool:
+        return not all(w(values) for w in when) or holds(values)
+
+    return check
+
+
+def _consequence(definition: ProductDefinition, rule: Rule,
+                 checks: Callable[[tuple[Condition, ...]], list[Check]]) -> Check:
+    """What must hold when the rule's ``when`` does."""
     match rule:
         case Requires(then=then):
-            return all(holds(c) for c in then)
+            required = checks(then)
+            return lambda values: all(t(values) for t in required)
         case Excludes(then=then):
-            return not any(holds(c) for c in then)
+            excluded = checks(then)
+            return lambda values: not any(t(values) for t in excluded)
         case ConditionalDomain(then=then):
-            return holds(then)
+            return checks((then,))[0]
         case Implies(attribute=code, value=value):
-            actual = values[code]
             if definition.attribute(code).type == "number":
-                return actual is not None and to_decimal(actual) == to_decimal(value)
-            return actual == value
+                target = to_decimal(value)
+                return lambda values: (values[code] is not None
+                                       and to_decimal(values[code]) == target)
+            return lambda values: values[code] == value
         case Tier(attribute=code, min_tier=tier):
             index = definition.attribute(code).value_index
-            return values[code] is not None and index[values[code]] >= index[tier]
+            allowed = frozenset(c for c, i in index.items() if i >= index[tier])
+            return lambda values: values[code] in allowed
         case Cardinality(of=of, min=low, max=high):
-            count = sum(holds(c) for c in of)
-            return (low is None or count >= low) and (high is None or count <= high)
-        case Linear(terms=terms, op=op, rhs=rhs):
-            if any(values[t.attribute] is None for t in terms):
-                return True
-            total = sum((t.coef * _term_value(values[t.attribute], t.part) for t in terms),
-                        Decimal(0))
-            bound = to_decimal(rhs)
-            return {"<=": total <= bound, ">=": total >= bound, "==": total == bound}[op]
+            counted = checks(of)
+            low_count, high_count = low or 0, len(of) if high is None else high
+            return lambda values: low_count <= sum(c(values) for c in counted) <= high_count
+        case Linear():
+            return _linear_check(rule)
         case Combination(columns=columns, rows=rows, allowed=allowed):
-            chosen = [values[c] for c in columns]
-            if any(v is None for v in chosen):
-                return True
-            matches = any(all(cell in (WILDCARD, v) for cell, v in
-                              zip(row, chosen, strict=True)) for row in rows)
-            return matches if allowed else not matches
+            exact = frozenset(row for row in rows if WILDCARD not in row)
+            patterns = [row for row in rows if WILDCARD in row]
+
+            def table(values: dict[str, Any]) -> bool:
+                chosen = tuple(values[c] for c in columns)
+                if None in chosen:
+                    return True
+                matches = chosen in exact or any(
+                    all(cell in (WILDCARD, v) for cell, v in zip(row, chosen, strict=True))
+                    for row in patterns)
+                return matches if allowed else not matches
+
+            return table
     raise AssertionError(f"unhandled rule type {rule.type}")
 
 
-def _term_value(value: Any, part: str | None) -> Decimal:
-    return to_decimal(value[part] if part is not None else value)
+def _linear_check(rule: Linear) -> Check:
+    terms = [(t.attribute, t.part, t.coef) for t in rule.terms]
+    bound = to_decimal(rule.rhs)
+    compare = {"<=": operator.le, ">=": operator.ge, "==": operator.eq}[rule.op]
+
+    def linear(values: dict[str, Any]) -> bool:
+        total = Decimal(0)
+        for code, part, coef in terms:
+            value = values[code]
+            if value is None:
+                return True  # applies only when every term is set
+            total += coef * to_decimal(value[part] if part is not None else value)
+        return compare(total, bound)
+
+    return linear
 
 
 def rule_violation(definition: ProductDefinition, rule: Rule, values: dict[str, Any]
                    ) -> Violation | None:
-    if rule_holds(definition, rule, values):
+    if rule_checks(definition)[rule.id](values):
         return None
     involved = rule.attributes()
     sentence = describe_rule(definition, rule).rstrip(".")
