@@ -1,12 +1,17 @@
 """Propagate a partial configuration: what can each attribute still become?
 
-Exact, not heuristic: a value is offered only if some valid completion uses it. Every
-solution the solver finds proves a set of values supported; the remaining unproven
-values ("targets") are then asked for all at once ("find a completion that uses at least
-one of them, as many as possible"). When that is infeasible, every remaining target is
-proven impossible in a single solve. Interchangeable values (see ``model.value_classes``)
-are tested through one representative, and number bounds are targets of the same kind
-("some completion with width below the lowest width seen so far").
+Exact, not heuristic: a value is offered only if some valid completion uses it, and a
+number's bounds are the lowest and highest values some valid completion uses.
+
+1. Every solution found proves the values it uses. Each one is also varied one attribute
+   at a time in Python ("flips", checked against the rules mentioning that attribute),
+   which proves most other values without another solve.
+2. The values not proven yet are asked for all at once: "a completion using at least one
+   of them, as many as possible". When that is infeasible, every remaining value is
+   proven impossible by a single solve. Interchangeable values (``model.value_classes``)
+   are asked for through one representative, which keeps 150 fabrics cheap.
+3. Number bounds seen so far are checked with one solve ("any completion beyond them?");
+   only if that finds one, each bound is optimised on its own.
 """
 
 from __future__ import annotations
