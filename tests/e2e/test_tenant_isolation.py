@@ -9,9 +9,16 @@ import re
 
 import pytest
 
+from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import tenants
 from tests.e2e.orders_helpers import confirmed_sofa
+
+
+@pytest.fixture
+def app(app):
+    app.extensions["mcbackend.tasks"] = InProcessTasks(eager=True)
+    return app
 
 
 @pytest.fixture
@@ -27,6 +34,9 @@ def intruder(app, api):
 
 def _victim_ids(api) -> dict[str, int]:
     order = confirmed_sofa(api)
+    plant_id = api.get("/api/v1/plants").get_json()[0]["id"]
+    run = api.post(f"/api/v1/plants/{plant_id}/schedule-runs", json={"time_limit_s": 1})
+    job = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()[0]
     api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": {}})
     upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
     stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
@@ -40,11 +50,14 @@ def _victim_ids(api) -> dict[str, int]:
         "product_id": product["id"],
         "version": product["current_version"],
         "key_id": key["id"],
-        "plant_id": api.get("/api/v1/plants").get_json()[0]["id"],
+        "plant_id": plant_id,
         "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
         "file_id": stored.get_json()["id"],
         "quote_id": quote.get_json()["id"],
         "order_id": order["id"],
+        "job_id": job["id"],
+        "operation_id": job["operations"][0]["id"],
+        "run_id": run.get_json()["id"],
         "number": 1,
         "unit_id": api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"],
     }
