@@ -177,17 +177,24 @@ class _Support:
             elif value is not None and av.attribute.type == "number":
                 value = to_decimal(value)  # once here rather than in every check
             values[code] = value
-        for key, (code, value, polarity) in self.flips.items():
-            if key in self.seen:
-                continue
-            for candidate in self._candidates(code, values[code], value, polarity):
-                if self._valid_with(values, code, candidate):
-                    self.seen.add(key)
-                    if (code, None) in self.bounds and candidate is not None:
-                        index = number_index(self.definition.attribute(code),
-                                             to_decimal(candidate))
-                        self._widen(self.bounds[code, None], index)
-                    break
+        # A flip that passes is kept: the configuration stays valid, and later flips start
+        # from it, so a walk of single changes reaches combinations one flip cannot.
+        progress = True
+        while progress:
+            progress = False
+            for key, (code, value, polarity) in self.flips.items():
+                if key in self.seen:
+                    continue
+                for candidate in self._candidates(code, values[code], value, polarity):
+                    if self._valid_with(values, code, candidate):
+                        self.seen.add(key)
+                        values[code] = candidate
+                        progress = True
+                        if (code, None) in self.bounds and candidate is not None:
+                            index = number_index(self.definition.attribute(code),
+                                                 to_decimal(candidate))
+                            self._widen(self.bounds[code, None], index)
+                        break
         for (code, part), bound in self.bounds.items():
             if part is None and values[code] is not None:
                 self._stretch(values, code, bound)
