@@ -526,6 +526,13 @@ class Preset:
     kind: str
     values: dict[str, Any]
 
+    def apply(self, configuration: dict[str, Any]) -> dict[str, Any]:
+        """A starting configuration is the base the customer's own choices refine; a
+        package kit replaces the customer's choices for the attributes it covers."""
+        if self.kind == "start":
+            return {**self.values, **configuration}
+        return {**configuration, **self.values}
+
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "label": self.label, "kind": self.kind,
                 "values": dict(self.values)}

@@ -155,3 +155,13 @@ def test_unknown_fields_are_not_silently_ignored() -> None:
     data["flavour"] = 1
     assert _problems(data) == {"attributes[0].colour": "unknown_field",
                                "flavour": "unknown_field"}
+
+
+def test_presets_start_a_configuration_or_add_a_package() -> None:
+    car = ProductDefinition.from_dict(next(d for d in DEMO_PRODUCTS if d["sku"] == "CAR-INTERIOR"))
+    sport = next(p for p in car.presets if p.code == "sport_package")
+    mine = {"trim": "luxury", "seat_material": "nappa", "heated_seats": True}
+    assert sport.apply(mine) == {**sport.values, "heated_seats": True}
+    sofa = ProductDefinition.from_dict(DEMO_PRODUCTS[0])
+    city = next(p for p in sofa.presets if p.code == "city")
+    assert city.apply({"colour": "charcoal"}) == {**city.values, "colour": "charcoal"}
