@@ -763,8 +763,8 @@ class _Parser:
             self.problem(f"{path}.{key}" if path else key, "missing", "is required")
         return not (required - set(data))
 
-    def text(self, data: dict[str, Any], key: str, path: str, default: str | None = None) -> str:
-        value = data.get(key, default)
+    def text(self, data: dict[str, Any], key: str, path: str) -> str:
+        value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             self.problem(path, "wrong_type", "must be a non-empty string")
             return ""
@@ -851,8 +851,7 @@ class _Parser:
         return ProductDefinition(
             sku=self.text(data, "sku", "sku"),
             name=self.text(data, "name", "name"),
-            description=data.get("description", "") if isinstance(
-                data.get("description", ""), str) else "",
+            description=self.description(data),
             currency=currency,
             base_price=self.integer(data, "base_price", "base_price"),
             base_lead_time_days=self.integer(data, "base_lead_time_days", "base_lead_time_days"),
@@ -863,6 +862,13 @@ class _Parser:
             presets=tuple(presets),
             pricing=pricing,
         )
+
+    def description(self, data: dict[str, Any]) -> str:
+        value = data.get("description", "")
+        if not isinstance(value, str):
+            self.problem("description", "wrong_type", "must be a string")
+            return ""
+        return value
 
     # attributes
 
