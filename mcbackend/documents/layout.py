@@ -91,6 +91,10 @@ def format_date(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def format_day_month(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
 def format_day(moment: datetime, time_zone: str) -> str:
     """Weekday and date, e.g. "Tue 4 Mar", for schedules read within a week or two."""
     at = local(moment, time_zone)

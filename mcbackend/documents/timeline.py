@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.colors import Color, white
@@ -30,6 +31,7 @@ from mcbackend.documents.layout import (
     data_table,
     format_date,
     format_datetime,
+    format_day_month,
     heading,
     local,
     para,
@@ -43,6 +45,7 @@ _OUTCOMES = {
     "rejected": "Rejected",
 }
 _ROW_HEIGHT = 9 * mm
+_CHART_ROWS_ROOM = 180 * mm  # stays within any page frame, however many stages
 _LABEL_WIDTH = 38 * mm
 _MARKER_ROOM = 9 * mm  # two staggered lines of marker labels above the plot
 _AXIS_ROOM = 6 * mm  # date labels under the plot
@@ -126,7 +129,11 @@ def _status_block(view: TimelineView, style: Styles, width: float) -> Table:
 
 
 def _chart_height(view: TimelineView) -> float:
-    return len(view.stages) * _ROW_HEIGHT + _MARKER_ROOM + _AXIS_ROOM + _LEGEND_ROOM
+    return len(view.stages) * _row_height(view) + _MARKER_ROOM + _AXIS_ROOM + _LEGEND_ROOM
+
+
+def _row_height(view: TimelineView) -> float:
+    return min(_ROW_HEIGHT, _CHART_ROWS_ROOM / max(len(view.stages), 1))
 
 
 class GanttChart(Drawing):
@@ -137,6 +144,7 @@ class GanttChart(Drawing):
         super().__init__(width, _chart_height(view))
         self._view = view
         self._accent = accent(branding)
+        self._row_height = _row_height(view)
         self._start, self._end = self._span()
         self._plot_width = width - _LABEL_WIDTH - 4 * mm
         self._draw_axis()
@@ -160,9 +168,7 @@ class GanttChart(Drawing):
         return start, end
 
     def _midnight(self, day: date) -> datetime:
-        return datetime.combine(
-            day, time(), tzinfo=local(self._view.printed_at, self._view.time_zone).tzinfo
-        )
+        return datetime.combine(day, time(), tzinfo=ZoneInfo(self._view.time_zone))
 
     def _x(self, moment: datetime) -> float:
         share = (moment - self._start) / (self._end - self._start)
@@ -170,7 +176,7 @@ class GanttChart(Drawing):
 
     def _row_y(self, row: int) -> float:
         """Bottom of a stage's row; row 0 is at the top."""
-        return self.height - _MARKER_ROOM - (row + 1) * _ROW_HEIGHT
+        return self.height - _MARKER_ROOM - (row + 1) * self._row_height
 
     def _draw_axis(self) -> None:
         total_days = (self._end - self._start).days + 1
@@ -181,7 +187,7 @@ class GanttChart(Drawing):
         while self._midnight(day) <= self._end:
             x = self._x(self._midnight(day))
             self.add(Line(x, bottom, x, top, strokeColor=RULE, strokeWidth=0.4))
-            label = f"{day.day} {format_date(day).split()[1]}"
+            label = format_day_month(day)
             self.add(
                 String(x + 1, bottom - 9, label, fontName=REGULAR, fontSize=7, fillColor=MUTED)
             )
@@ -203,7 +209,9 @@ class GanttChart(Drawing):
         while stringWidth(name, REGULAR, 8) > _LABEL_WIDTH - 3 * mm and len(name) > 1:
             name = name[:-2] + "…"
         self.add(
-            String(0, y + _ROW_HEIGHT / 2 - 3, name, fontName=REGULAR, fontSize=8, fillColor=INK)
+            String(
+                0, y + self._row_height / 2 - 3, name, fontName=REGULAR, fontSize=8, fillColor=INK
+            )
         )
         tint = Color(self._accent.red, self._accent.green, self._accent.blue, alpha=0.22)
         planned_x = self._x(stage.planned_start)
@@ -211,9 +219,9 @@ class GanttChart(Drawing):
         self.add(
             Rect(
                 planned_x,
-                y + _ROW_HEIGHT * 0.52,
+                y + self._row_height * 0.52,
                 planned_w,
-                _ROW_HEIGHT * 0.3,
+                self._row_height * 0.3,
                 fillColor=tint,
                 strokeColor=self._accent,
                 strokeWidth=0.4,
@@ -229,9 +237,9 @@ class GanttChart(Drawing):
             self.add(
                 Rect(
                     actual_x,
-                    y + _ROW_HEIGHT * 0.16,
+                    y + self._row_height * 0.16,
                     actual_w,
-                    _ROW_HEIGHT * 0.32,
+                    self._row_height * 0.32,
                     fillColor=colour,
                     strokeColor=None,
                 )
@@ -241,9 +249,9 @@ class GanttChart(Drawing):
                 self.add(
                     Rect(
                         actual_x + actual_w - 2,
-                        y + _ROW_HEIGHT * 0.16,
+                        y + self._row_height * 0.16,
                         2,
-                        _ROW_HEIGHT * 0.32,
+                        self._row_height * 0.32,
                         fillColor=white,
                         strokeColor=None,
                     )

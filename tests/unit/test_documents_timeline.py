@@ -58,3 +58,11 @@ def test_timeline_keeps_margins_clear_on_letter() -> None:
 
 def test_same_timeline_gives_identical_bytes() -> None:
     assert render_timeline(timeline(), branding()) == render_timeline(timeline(), branding())
+
+
+def test_a_timeline_with_many_stages_still_fits_its_chart_on_a_page() -> None:
+    view = timeline()
+    stage = view.stages[-1]
+    many = tuple(replace(stage, name=f"Stage {number}") for number in range(40))
+    texts = page_texts(render_timeline(replace(view, stages=many), branding("Letter")))
+    assert "Stage 39" in "\n".join(texts)
