@@ -1,16 +1,8 @@
-"""Loading product definitions.
-
-When a version is written, ``load_definition`` runs the checks that need the solver: the
-rules must leave at least one valid configuration, and every preset must be completable.
-Stored versions never change, so ``stored_definition`` parses each one once and keeps it,
-which also keeps its compiled solver model warm.
-"""
+"""Checks that need the solver when a product version is written: the rules must leave at
+least one valid configuration, and every preset must be completable."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Any
 
 from mcbackend.configurator.explanation import explain
@@ -50,26 +42,3 @@ def load_definition(data: dict[str, Any]) -> ProductDefinition:
         raise invalid_catalog(problems)
     return definition
 
-
-_STORED_LIMIT = 256
-_stored: OrderedDict[Hashable, ProductDefinition] = OrderedDict()
-_stored_lock = threading.Lock()
-
-
-def stored_definition(key: Hashable, data: dict[str, Any]) -> ProductDefinition:
-    """The definition of a stored product version, parsed once per ``key``.
-
-    ``key`` must identify the version for good, e.g. ``(tenant_id, product_id, version)``.
-    The most recently used definitions are kept.
-    """
-    with _stored_lock:
-        found = _stored.get(key)
-        if found is not None:
-            _stored.move_to_end(key)
-            return found
-    definition = ProductDefinition.from_dict(data)
-    with _stored_lock:
-        _stored[key] = definition
-        while len(_stored) > _STORED_LIMIT:
-            _stored.popitem(last=False)
-    return definition

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcbackend.configurator import complete, explain, propagate, stored_definition, validate
+from mcbackend.configurator import complete, explain, propagate, validate
 from mcbackend.configurator.model import compiled
 from mcbackend.demo.catalog import CAKE, CAR_INTERIOR, DEMO_PRODUCTS, HOOD, SHIRT, SNEAKER, SOFA
 from mcbackend.domain.catalog import ProductDefinition
@@ -149,8 +149,3 @@ def test_presets_propagate_and_compiled_models_are_cached() -> None:
         for preset in definition.presets:
             assert propagate(definition, preset.values).completable, preset.code
 
-
-def test_stored_definitions_are_parsed_once_per_version() -> None:
-    first = stored_definition(("tenant", "sofa", 1), SOFA)
-    assert stored_definition(("tenant", "sofa", 1), SOFA) is first
-    assert stored_definition(("tenant", "sofa", 2), SOFA) is not first
