@@ -27,6 +27,7 @@ class TenantOut(ma.Schema):
     name = ma.fields.String()
     default_currency = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
+    branding = ma.fields.Function(lambda tenant: tenant.settings.get("branding", {}))
     payment_plan = ma.fields.Function(
         lambda tenant: tenant.settings.get("payment_plan"),
         metadata={"description": "tenant-wide payment plan overriding the products' own"},
@@ -35,6 +36,16 @@ class TenantOut(ma.Schema):
 
     def _role(self, _obj) -> str:
         return current_principal().role.value
+
+
+class BrandingIn(Schema):
+    accent_colour = ma.fields.String(
+        validate=ma.validate.Regexp(r"^#[0-9A-Fa-f]{6}$", error="a colour like #1F4E79")
+    )
+    page_size = ma.fields.String(validate=ma.validate.OneOf(["A4", "Letter"]))
+    logo_file_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "an uploaded PNG or JPEG"}
+    )
 
 
 class TenantPatch(Schema):
@@ -46,6 +57,7 @@ class TenantPatch(Schema):
             "example": {"deposit_percent": 40, "milestones": [{"event": "shipped", "percent": 30}]},
         },
     )
+    branding = ma.fields.Nested(BrandingIn, metadata={"description": "how documents look"})
 
 
 class ApiKeyOut(ma.Schema):

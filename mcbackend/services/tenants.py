@@ -21,7 +21,14 @@ from mcbackend.domain.auth import (
     split_api_key,
 )
 from mcbackend.domain.catalog import PaymentPlanPolicy, parse_payment_plan
-from mcbackend.domain.errors import Conflict, FieldProblem, InvalidInput, NotFound, Unauthenticated
+from mcbackend.domain.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Recording every use would turn each read into a write; a minute's precision is plenty.
@@ -104,19 +111,37 @@ def require_tenant(uow: UnitOfWork, slug: str) -> orm.Tenant:
 
 
 def update_tenant(uow: UnitOfWork, tenant_id: int, changes: dict[str, Any]) -> orm.Tenant:
-    """Rename the tenant or set its tenant-wide payment plan (None removes it)."""
+    """Rename the tenant, set its document branding or its tenant-wide payment plan
+    (a payment plan of None removes it)."""
     tenant = get_tenant(uow, tenant_id)
     if "name" in changes:
         tenant.name = changes["name"]
+    settings = dict(tenant.settings)
+    if "branding" in changes:
+        settings["branding"] = _branding(
+            uow, {**settings.get("branding", {}), **changes["branding"]}
+        )
     if "payment_plan" in changes:
-        settings = dict(tenant.settings)
         if changes["payment_plan"] is None:
             settings.pop("payment_plan", None)
         else:
             settings["payment_plan"] = parse_payment_plan(changes["payment_plan"]).to_dict()
-        tenant.settings = settings  # reassign: JSON columns don't track in-place changes
+    tenant.settings = settings  # reassign: JSON columns don't track in-place changes
     uow.commit()
     return tenant
+
+
+def _branding(uow: UnitOfWork, branding: dict[str, Any]) -> dict[str, Any]:
+    logo = branding.get("logo_file_id")
+    if logo is not None:
+        stored = uow.files.find(logo)
+        if stored is None or stored.content_type not in ("image/png", "image/jpeg"):
+            raise BusinessRuleViolation(
+                "the logo must be an uploaded PNG or JPEG file",
+                code="invalid_logo",
+                errors=[FieldProblem("branding.logo_file_id", "invalid_logo", "PNG or JPEG")],
+            )
+    return {k: val for k, val in branding.items() if val is not None}
 
 
 def tenant_payment_plan(uow: UnitOfWork) -> PaymentPlanPolicy | None:

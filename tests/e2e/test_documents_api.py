@@ -19,8 +19,9 @@ def app(app):
 def planned(api):
     order = confirmed_sofa(api)
     plant = api.get("/api/v1/plants").get_json()[0]["id"]
-    run = api.post(f"/api/v1/plants/{plant}/schedule-runs",
-                   json={"time_limit_s": 2, "workers": 1}).get_json()
+    run = api.post(
+        f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 2, "workers": 1}
+    ).get_json()
     assert api.get(f"/api/v1/schedule-runs/{run['id']}").get_json()["status"] == "published"
     jobs = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()
     return {"order": order, "plant": plant, "job": jobs[0]}
@@ -47,8 +48,10 @@ def test_batch_dispatch_timeline_and_quote(api, planned):
     assert planned["order"]["reference"] in batch
     plan = api.get(f"/api/v1/plants/{planned['plant']}/plan").get_json()["assignments"]
     first = min(plan, key=lambda a: a["start"])
-    dispatch = api.get(f"/api/v1/resources/{first['resource_id']}/dispatch-list.pdf"
-                       f"?start=2026-01-01T00:00:00Z&end=2027-12-31T00:00:00Z")
+    dispatch = api.get(
+        f"/api/v1/resources/{first['resource_id']}/dispatch-list.pdf"
+        f"?start=2026-01-01T00:00:00Z&end=2027-12-31T00:00:00Z"
+    )
     assert planned["order"]["reference"] in _text(dispatch)
     timeline = _text(api.get(f"/api/v1/orders/{planned['order']['id']}/timeline.pdf"))
     assert planned["order"]["reference"] in timeline and "Production" in timeline
@@ -72,8 +75,10 @@ def test_unplanned_and_superseded_jobs_are_refused(api):
     unplanned = api.get(f"/api/v1/jobs/{job['id']}/sheet.pdf")
     assert unplanned.status_code == 409 and unplanned.get_json()["code"] == "job_not_planned"
     new_config = {**order["configuration"], "width": order["configuration"]["width"] + 20}
-    api.post(f"/api/v1/orders/{order['id']}/changes",
-             json={"configuration": new_config, "version": order["version"]})
+    api.post(
+        f"/api/v1/orders/{order['id']}/changes",
+        json={"configuration": new_config, "version": order["version"]},
+    )
     superseded = api.get(f"/api/v1/jobs/{job['id']}/sheet.pdf")
     assert superseded.status_code == 409
     assert superseded.get_json()["code"] == "job_superseded"
@@ -82,8 +87,54 @@ def test_unplanned_and_superseded_jobs_are_refused(api):
 
 def test_stored_quote_pdf(api):
     sofa = api.get("/api/v1/products").get_json()[0]["id"]
-    config = api.post(f"/api/v1/products/{sofa}/configurator/complete",
-                      json={"configuration": {}}).get_json()["configuration"]
+    config = api.post(
+        f"/api/v1/products/{sofa}/configurator/complete", json={"configuration": {}}
+    ).get_json()["configuration"]
     quote = api.post("/api/v1/quotes", json={"product_id": sofa, "configuration": config})
     text = _text(api.get(f"/api/v1/quotes/{quote.get_json()['id']}.pdf"))
     assert ("Sectional sofa" in text and "Valid" in text) or "valid" in text
+
+
+def test_tenant_branding_reaches_the_documents(api, planned):
+    import struct
+    import zlib
+
+    def png(width=4, height=4) -> bytes:
+        raw = b"".join(b"\x00" + b"\x1f\x4e\x79" * width for _ in range(height))
+
+        def chunk(kind, data):
+            body = kind + data
+            return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b"")
+        )
+
+    upload = {"file": (io.BytesIO(png()), "logo.png", "image/png")}
+    logo = api.client.post("/api/v1/files", data=upload, headers=api._headers(None)).get_json()
+    branded = api.patch(
+        "/api/v1/tenant",
+        json={
+            "branding": {
+                "accent_colour": "#AA3300",
+                "page_size": "Letter",
+                "logo_file_id": logo["id"],
+            }
+        },
+    )
+    assert branded.status_code == 200, branded.get_json()
+    assert branded.get_json()["branding"]["page_size"] == "Letter"
+    response = api.get(f"/api/v1/jobs/{planned['job']['id']}/sheet.pdf")
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+    pdf = api.client.post(
+        "/api/v1/files",
+        data={"file": (io.BytesIO(b"%PDF-1.4 x"), "l.pdf", "application/pdf")},
+        headers=api._headers(None),
+    ).get_json()
+    bad = api.patch("/api/v1/tenant", json={"branding": {"logo_file_id": pdf["id"]}})
+    assert bad.status_code == 422 and bad.get_json()["code"] == "invalid_logo"
