@@ -358,6 +358,8 @@ class Job(TenantOwned, Base):
     plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     line: Mapped[int] = mapped_column(Integer)
+    # production: makes a unit; design: a designer's work on a co-design order before approval
+    kind: Mapped[str] = mapped_column(String(20), default="production")
     product_family: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
     # [{"before": op key, "after": op key, "min_lag": minutes, "max_lag": minutes | null}]

@@ -11,7 +11,7 @@ from mcbackend.domain import pricing
 from mcbackend.domain.catalog import parse_payment_plan
 from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem
 from mcbackend.domain.proofs import Proof
-from mcbackend.services import orders, tenants
+from mcbackend.services import orders, production, tenants
 from mcbackend.services.configuration import product_version, require_valid, resolve_files
 
 
@@ -84,6 +84,7 @@ def decide_proof(
             edit.order.total, parse_payment_plan(edit.row.payment_plan)
         )
         orders.record_due_installments(uow, edit.row, edit.order, "proof_approved", now)
+        production.finish_design(uow, order_id, now)
     else:
         edit.order.request_proof_changes(number, comment, now, orders.actor_label(actor))
     return edit.save()

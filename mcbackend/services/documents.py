@@ -339,9 +339,7 @@ def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: date
         order_number=order.reference,
         customer_name=order.customer_name,
         ordered_at=placed,
-        items=tuple(
-            f"{line['quantity']} × {line.get('name', 'Bespoke piece')}" for line in order.lines  # noqa: RUF001
-        ),
+        items=tuple(_item(line) for line in order.lines),
         status=_STATUS_LABELS.get(order.status, order.status),
         promised_date=promised,
         eta=order.planned_completion.astimezone(ZoneInfo(tz)).date()
@@ -353,6 +351,10 @@ def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: date
         proof_decisions=tuple(decisions),
     )
     return render_timeline(view, branding(uow, storage))
+
+
+def _item(line: dict[str, Any]) -> str:
+    return f"{line['quantity']} × {line.get('name', 'Bespoke piece')}"  # noqa: RUF001
 
 
 def _planned_rows(uow: UnitOfWork, operation_ids: list[int]) -> list[orm.PlannedOperation]:

@@ -161,6 +161,9 @@ def place_order(uow: UnitOfWork, data: dict[str, Any], now: datetime, actor: str
         tracking_token_hash=hash_token(token),
     )
     uow.order_store.save(row, order)
+    if mode is d.Mode.CO:
+        production.release_design(uow, row, order, row.lines[0]["design_estimate"], now)
+        uow.order_store.save(row, order)
     uow.commit()
     return Placed(row, token)
 
@@ -267,10 +270,13 @@ def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
     line = d.OrderLine(
         _product_version_label(definition, row.version), starting, spec["quantity"], None
     )
+    estimate = configurator.complete(definition, starting, "defaults").configuration
     extra = {
         **_line_extra(row, definition),
         "currency": definition.currency,
         "revision_policy": revisions,
+        # What the design job's durations were estimated from, until a proof is approved.
+        "design_estimate": estimate,
     }
     return [line], [extra], _payment_policy(uow, definition)
 

@@ -123,7 +123,40 @@ def _job_specs(order: d.Order, extra: dict, line: d.OrderLine) -> list[JobSpec]:
         count = 1 if order.mode is d.Mode.POST else line.quantity
         return [_routed_spec(extra["operations"], n) for n in range(1, count + 1)]
     template = job_templates()[extra["job_template"]]
-    return expand(template, line.configuration, line.quantity, mode=order.mode.value)
+    specs = expand(template, line.configuration, line.quantity, mode=order.mode.value)
+    # Design work was its own job while the customer decided; production starts after it.
+    return [_only(spec, design=False) for spec in specs]
+
+
+def _only(spec: JobSpec, *, design: bool) -> JobSpec:
+    """The spec's design (or production) operations and the arcs among them."""
+    ops = tuple(op for op in spec.operations if op.design == design)
+    kept = {op.id for op in ops}
+    arcs = tuple(a for a in spec.arcs if a.before in kept and a.after in kept)
+    return JobSpec(spec.product_family, spec.template_version, spec.unit, ops, arcs)
+
+
+def release_design(
+    uow: UnitOfWork, row: orm.Order, order: d.Order, estimate: dict, now: datetime
+) -> orm.Job | None:
+    """A co-design order's designer time, schedulable while the customer decides.
+
+    Durations come from ``estimate``, the starting configuration completed with defaults.
+    """
+    template = job_templates()[row.lines[0]["job_template"]]
+    spec = _only(expand(template, estimate, 1, mode="co")[0], design=True)
+    if not spec.operations:
+        return None
+    job = _add_job(uow, row.id, None, 0, spec, kind="design")
+    order.record("design_work_planned", now, "system", data={"job": job.id})
+    return job
+
+
+def finish_design(uow: UnitOfWork, order_id: int, now: datetime) -> None:
+    """Once a proof is approved the design job leaves the plan."""
+    for job in uow.jobs.list(orm.Job.order_id == order_id, orm.Job.kind == "design"):
+        if job.status == "released":
+            job.status = "done"
 
 
 def _routed_spec(operations: list[dict], unit: int) -> JobSpec:
@@ -142,10 +175,18 @@ def _routed_spec(operations: list[dict], unit: int) -> JobSpec:
     return JobSpec("routed", 1, unit, ops, arcs)
 
 
-def _add_job(uow: UnitOfWork, order_id: int, unit_id: int, line: int, spec: JobSpec) -> orm.Job:
+def _add_job(
+    uow: UnitOfWork,
+    order_id: int,
+    unit_id: int | None,
+    line: int,
+    spec: JobSpec,
+    kind: str = "production",
+) -> orm.Job:
     job = uow.jobs.add(
         orm.Job(
             order_id=order_id,
+            kind=kind,
             plant_id=default_plant(uow).id,
             unit_id=unit_id,
             line=line,
@@ -186,7 +227,11 @@ def jobs_of_order(uow: UnitOfWork, order_id: int) -> list[orm.Job]:
 
 
 def active_jobs(uow: UnitOfWork, order_id: int, line: int | None = None) -> list[orm.Job]:
-    criteria = [orm.Job.order_id == order_id, orm.Job.status != "superseded"]
+    criteria = [
+        orm.Job.order_id == order_id,
+        orm.Job.status != "superseded",
+        orm.Job.kind == "production",
+    ]
     if line is not None:
         criteria.append(orm.Job.line == line)
     return list(uow.jobs.list(*criteria))

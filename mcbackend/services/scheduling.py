@@ -34,8 +34,8 @@ RUSH_WEIGHT = 5
 # A run still "running" this long after its time limit lost its worker (a crash, a restart).
 _LOST_AFTER = timedelta(minutes=5)
 ACTIVE_STATUSES = ("queued", "running")
-# Orders whose released jobs are planned.
-_PLANNED_ORDER_STATUSES = ("confirmed", "in_production")
+# Orders whose released jobs are planned (co-design orders have design jobs before that).
+_PLANNED_ORDER_STATUSES = ("awaiting_design", "design_approved", "confirmed", "in_production")
 
 
 # --- requesting and running --------------------------------------------------------------

@@ -181,3 +181,27 @@ def test_change_after_cut_off_is_refused(api, app, seeded_db):
                         json={"quantity": 2})
     assert response.status_code == 422
     assert response.get_json()["code"] == "past_cut_off"
+
+
+def test_design_work_is_scheduled_before_approval(api, app, cake_order):
+    from mcbackend.adapters.tasks import InProcessTasks
+
+    app.extensions["mcbackend.tasks"] = InProcessTasks(eager=True)
+    jobs = api.get(f"/api/v1/orders/{cake_order['id']}/jobs").get_json()
+    design = [j for j in jobs if all(op["design"] for op in j["operations"])]
+    assert len(design) == 1 and design[0]["unit_id"] is None
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+    run = api.post(f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 1}).get_json()
+    assert api.get(f"/api/v1/schedule-runs/{run['id']}").get_json()["status"] == "published"
+    plan = api.get(f"/api/v1/plants/{plant}/plan").get_json()["assignments"]
+    designers = {r["id"] for r in api.get("/api/v1/resources?group=design").get_json()}
+    planned = [a for a in plan if a["job_id"] == design[0]["id"]]
+    assert planned and all(a["resource_id"] in designers for a in planned)
+    _issue(api, cake_order)
+    api.post(f"/api/v1/orders/{cake_order['id']}/proofs/1/decision", json={"decision": "approve"})
+    pay_due(api, cake_order["id"])
+    api.post(f"/api/v1/orders/{cake_order['id']}/confirm", json={})
+    jobs = api.get(f"/api/v1/orders/{cake_order['id']}/jobs").get_json()
+    production_jobs = [j for j in jobs if j["id"] != design[0]["id"]]
+    assert production_jobs and not any(op["design"] for j in production_jobs
+                                       for op in j["operations"])
