@@ -358,13 +358,16 @@ class Job(TenantOwned, Base):
     plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     line: Mapped[int] = mapped_column(Integer)
-    # production: makes a unit; design: a designer's work on a co-design order before approval
+    # production: makes a unit; design: a designer's work on a co-design order before
+    # approval; hold: capacity held tentatively for a co-design order awaiting approval
     kind: Mapped[str] = mapped_column(String(20), default="production")
     product_family: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
     # [{"before": op key, "after": op key, "min_lag": minutes, "max_lag": minutes | null}]
     arcs: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     status: Mapped[str] = mapped_column(String(20))  # released | superseded | done
+    # A tentative hold of capacity (kind "hold") is planned only until it expires.
+    expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None]
 

@@ -277,6 +277,8 @@ class OperationOut(ma.Schema):
 
 class JobOut(ma.Schema):
     id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"description": "production, design or hold"})
+    expires_at = ma.fields.AwareDateTime(allow_none=True)
     order_id = ma.fields.Integer()
     unit_id = ma.fields.Integer(allow_none=True)
     line = ma.fields.Integer()
@@ -284,6 +286,14 @@ class JobOut(ma.Schema):
     status = ma.fields.String()
     arcs = ma.fields.List(ma.fields.Dict())
     operations = ma.fields.List(ma.fields.Nested(OperationOut))
+
+
+class HoldIn(Schema):
+    hours = ma.fields.Integer(
+        load_default=72,
+        validate=ma.validate.Range(1, 24 * 30),
+        metadata={"description": "how long the capacity stays held"},
+    )
 
 
 class TrackingTokenOut(ma.Schema):

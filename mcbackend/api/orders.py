@@ -23,6 +23,7 @@ from mcbackend.api.order_schemas import (
     ChangeIn,
     DecisionIn,
     EventOut,
+    HoldIn,
     JobOut,
     OrderCreate,
     OrderCreated,
@@ -297,6 +298,24 @@ class OrderJobs(MethodView):
         """Production jobs released for the order (superseded ones included)"""
         with unit_of_work() as uow:
             return production.jobs_of_order(uow, order_id)
+
+
+@blp.route("/<int:order_id>/capacity-hold")
+class OrderCapacityHold(MethodView):
+    @requires(Role.INTEGRATOR)
+    @blp.arguments(HoldIn)
+    @blp.response(201, JobOut)
+    def post(self, data, order_id: int):
+        """Hold production capacity for a co-design order until it expires"""
+        with unit_of_work() as uow:
+            return orders.hold_capacity(uow, order_id, data["hours"], orders_now(), _actor())
+
+    @requires(Role.INTEGRATOR)
+    @blp.response(200, OrderOut)
+    def delete(self, order_id: int):
+        """Give the held capacity back"""
+        with unit_of_work() as uow:
+            return _respond(orders.release_capacity(uow, order_id, orders_now()))
 
 
 @blp.route("/<int:order_id>/tracking-token")

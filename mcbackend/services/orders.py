@@ -455,6 +455,7 @@ def confirm(
         )
     edit.order.confirm(_paid(uow, edit.row, edit.order.currency), now, actor_label(actor))
     edit.row.promised_date = promised_date(edit.row, edit.order)
+    production.release_holds(uow, edit.row.id, now)  # the real jobs take over
     production.release(uow, edit.row, edit.order, now)
     return edit.save()
 
@@ -509,6 +510,8 @@ def cancel(
     money = None if cost is None else Money(cost, edit.order.currency)
     edit.order.cancel(reason, money, now, actor_label(actor))
     production.supersede_jobs(uow, edit.row.id, now)
+    production.release_holds(uow, edit.row.id, now)
+    production.finish_design(uow, edit.row.id, now)
     return edit.save()
 
 
@@ -628,6 +631,21 @@ def set_routing(
         for o in operations
     ]
     edit.row.lines = lines
+    return edit.save()
+
+
+def hold_capacity(uow: UnitOfWork, order_id: int, hours: int, now: datetime, actor: str) -> orm.Job:
+    edit = OrderEdit(uow, order_id, None)
+    job = production.hold_capacity(uow, edit.row, edit.order, hours, now)
+    edit.save()
+    uow.session.refresh(job, ["operations"])  # loaded now: the caller reads it after close
+    return job
+
+
+def release_capacity(uow: UnitOfWork, order_id: int, now: datetime) -> orm.Order:
+    edit = OrderEdit(uow, order_id, None)
+    if production.release_holds(uow, edit.row.id, now):
+        edit.order.record("capacity_released", now, "planner", visibility=d.Visibility.CUSTOMER)
     return edit.save()
 
 

@@ -8,7 +8,7 @@ configuration (bespoke lines carry the operations a planner set).
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -150,6 +150,49 @@ def release_design(
     job = _add_job(uow, row.id, None, 0, spec, kind="design")
     order.record("design_work_planned", now, "system", data={"job": job.id})
     return job
+
+
+def hold_capacity(
+    uow: UnitOfWork, row: orm.Order, order: d.Order, hours: int, now: datetime
+) -> orm.Job:
+    """Hold production capacity for a co-design order until it expires, so the date a proof
+    promises stays honest. A new hold replaces the previous one."""
+    if order.mode is not d.Mode.CO or order.status not in (
+        d.OrderStatus.AWAITING_DESIGN,
+        d.OrderStatus.DESIGN_APPROVED,
+    ):
+        raise Conflict(
+            "capacity is held only for co-design orders waiting for approval or confirmation",
+            code="hold_not_allowed",
+            extra={"order_status": order.status.value},
+        )
+    release_holds(uow, row.id, now)
+    line, extra = order.lines[0], row.lines[0]
+    proofs = order.design.proofs if order.design else []
+    configuration = proofs[-1].configuration if proofs else extra["design_estimate"]
+    template = job_templates()[extra["job_template"]]
+    spec = _only(expand(template, configuration, 1, mode="co")[0], design=False)
+    job = _add_job(uow, row.id, None, 0, spec, kind="hold")
+    job.expires_at = now + timedelta(hours=hours)
+    order.record(
+        "capacity_held",
+        now,
+        "planner",
+        visibility=d.Visibility.CUSTOMER,
+        data={"until": job.expires_at.isoformat(), "quantity": line.quantity},
+    )
+    return job
+
+
+def release_holds(uow: UnitOfWork, order_id: int, now: datetime) -> list[orm.Job]:
+    """Free an order's held capacity (replaced, confirmed, cancelled or given up)."""
+    holds = uow.jobs.list(
+        orm.Job.order_id == order_id, orm.Job.kind == "hold", orm.Job.status == "released"
+    )
+    for job in holds:
+        job.status = "superseded"
+        job.superseded_at = now
+    return list(holds)
 
 
 def finish_design(uow: UnitOfWork, order_id: int, now: datetime) -> None:

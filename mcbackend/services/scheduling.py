@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -207,7 +207,7 @@ def _minutes(origin: datetime, moment: datetime) -> int:
     return math.floor((moment - origin).total_seconds() / 60)
 
 
-def planned_jobs(uow: UnitOfWork, plant_id: int) -> list[tuple[orm.Job, orm.Order]]:
+def planned_jobs(uow: UnitOfWork, plant_id: int, now: datetime) -> list[tuple[orm.Job, orm.Order]]:
     stmt = (
         select(orm.Job, orm.Order)
         .join(orm.Order, orm.Order.id == orm.Job.order_id)
@@ -216,6 +216,8 @@ def planned_jobs(uow: UnitOfWork, plant_id: int) -> list[tuple[orm.Job, orm.Orde
             orm.Job.plant_id == plant_id,
             orm.Job.status == "released",
             orm.Order.status.in_(_PLANNED_ORDER_STATUSES),
+            # An expired hold frees its capacity without anyone having to remove it.
+            or_(orm.Job.expires_at.is_(None), orm.Job.expires_at > now),
         )
         .order_by(orm.Job.id)
     )
@@ -229,7 +231,7 @@ def build_snapshot(
     extra_jobs: Sequence[tuple[p.Job, Sequence[p.Operation], Sequence[p.Precedence]]] = (),
 ) -> Snapshot:
     """Everything the solver needs, in integer minutes from the earliest running operation."""
-    jobs = planned_jobs(uow, plant.id)
+    jobs = planned_jobs(uow, plant.id, now)
     open_ops = [op for job, _ in jobs for op in job.operations if op.status != "done"]
     started = [op.started_at for op in open_ops if op.started_at is not None]
     origin = min([now, *started]).replace(second=0, microsecond=0)

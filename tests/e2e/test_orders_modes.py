@@ -205,3 +205,41 @@ def test_design_work_is_scheduled_before_approval(api, app, cake_order):
     production_jobs = [j for j in jobs if j["id"] != design[0]["id"]]
     assert production_jobs and not any(op["design"] for j in production_jobs
                                        for op in j["operations"])
+
+
+def test_capacity_hold_is_planned_until_it_expires(api, app, cake_order, seeded_db):
+    from datetime import UTC, datetime, timedelta
+
+    from mcbackend.adapters.tasks import InProcessTasks
+    from mcbackend.adapters.unit_of_work import UnitOfWork
+
+    app.extensions["mcbackend.tasks"] = InProcessTasks(eager=True)
+    oid = cake_order["id"]
+    hold = api.post(f"/api/v1/orders/{oid}/capacity-hold", json={"hours": 48})
+    assert hold.status_code == 201, hold.get_json()
+    assert hold.get_json()["kind"] == "hold" and hold.get_json()["expires_at"]
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+
+    def planned_jobs() -> set[int]:
+        run = api.post(f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 1})
+        assert api.get(f"/api/v1/schedule-runs/{run.get_json()['id']}").get_json()[
+            "status"] == "published"
+        return {a["job_id"] for a in api.get(f"/api/v1/plants/{plant}/plan").get_json()[
+            "assignments"]}
+
+    assert hold.get_json()["id"] in planned_jobs()
+    with UnitOfWork(app.extensions["mcbackend.db"].session_factory, seeded_db.tenant_id) as uow:
+        uow.jobs.get(hold.get_json()["id"]).expires_at = datetime.now(UTC) - timedelta(hours=1)
+        uow.commit()
+    assert hold.get_json()["id"] not in planned_jobs()  # expired: the capacity is free again
+    again = api.post(f"/api/v1/orders/{oid}/capacity-hold", json={}).get_json()
+    released = api.delete(f"/api/v1/orders/{oid}/capacity-hold")
+    assert released.status_code == 200
+    jobs = {j["id"]: j for j in api.get(f"/api/v1/orders/{oid}/jobs").get_json()}
+    assert jobs[again["id"]]["status"] == "superseded"
+
+
+def test_capacity_hold_only_for_co_orders_awaiting_approval(api):
+    order = confirmed_sofa(api)
+    response = api.post(f"/api/v1/orders/{order['id']}/capacity-hold", json={})
+    assert response.status_code == 409 and response.get_json()["code"] == "hold_not_allowed"
