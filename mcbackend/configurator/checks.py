@@ -15,18 +15,27 @@ def check_definition(definition: ProductDefinition) -> list[FieldProblem]:
     rule_positions = {rule.id: i for i, rule in enumerate(definition.rules)}
     nothing = explain(definition, {})
     if not nothing.consistent:
-        return [FieldProblem(f"rules[{rule_positions[rule_id]}]", "unsatisfiable",
-                             f"No configuration of this product satisfies every rule. "
-                             f"{nothing.message}", {"rules": nothing.rules})
-                for rule_id in nothing.rules]
+        return [
+            FieldProblem(
+                f"rules[{rule_positions[rule_id]}]",
+                "unsatisfiable",
+                f"No configuration of this product satisfies every rule. {nothing.message}",
+                {"rules": nothing.rules},
+            )
+            for rule_id in nothing.rules
+        ]
     problems = []
     for i, preset in enumerate(definition.presets):
         explanation = explain(definition, preset.values)
         if not explanation.consistent:
-            problems.append(FieldProblem(
-                f"presets[{i}]", "preset_invalid",
-                f"Preset {preset.label!r} cannot be completed: {explanation.message}",
-                {"rules": explanation.rules, "attributes": explanation.choices}))
+            problems.append(
+                FieldProblem(
+                    f"presets[{i}]",
+                    "preset_invalid",
+                    f"Preset {preset.label!r} cannot be completed: {explanation.message}",
+                    {"rules": explanation.rules, "attributes": explanation.choices},
+                )
+            )
     return problems
 
 
@@ -41,4 +50,3 @@ def load_definition(data: dict[str, Any]) -> ProductDefinition:
     if problems:
         raise invalid_catalog(problems)
     return definition
-

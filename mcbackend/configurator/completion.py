@@ -37,14 +37,18 @@ class Completion:
     explanation: Explanation | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"completed": self.completed, "configuration": self.configuration,
-                "needs_input": self.needs_input,
-                "violations": [v.to_dict() for v in self.violations],
-                "explanation": self.explanation.to_dict() if self.explanation else None}
+        return {
+            "completed": self.completed,
+            "configuration": self.configuration,
+            "needs_input": self.needs_input,
+            "violations": [v.to_dict() for v in self.violations],
+            "explanation": self.explanation.to_dict() if self.explanation else None,
+        }
 
 
-def complete(definition: ProductDefinition, configuration: dict[str, Any],
-             strategy: str = "defaults") -> Completion:
+def complete(
+    definition: ProductDefinition, configuration: dict[str, Any], strategy: str = "defaults"
+) -> Completion:
     """Fill in every attribute the customer left open so that all rules hold."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown completion strategy {strategy!r}")
@@ -61,8 +65,9 @@ def complete(definition: ProductDefinition, configuration: dict[str, Any],
     model.minimize(objective)
     status, found = solutions(model)
     if status != cp_model.OPTIMAL:
-        return Completion(False, {}, violations=violations,
-                          explanation=explain(definition, configuration))
+        return Completion(
+            False, {}, violations=violations, explanation=explain(definition, configuration)
+        )
     solution = found[-1]
     result: dict[str, Any] = {}
     needs_input = []
@@ -108,8 +113,10 @@ def _default_departures(model: cp_model.CpModel, free: list[AttributeVars]) -> A
                 terms.append(_DEPARTURE * av.present)
         elif attribute.type == "multi":
             chosen = set(default or [])
-            terms += [_DEPARTURE * (1 - lit) if code in chosen else _DEPARTURE * lit
-                      for code, lit in av.values.items()]
+            terms += [
+                _DEPARTURE * (1 - lit) if code in chosen else _DEPARTURE * lit
+                for code, lit in av.values.items()
+            ]
         elif attribute.type == "boolean":
             flag = av.values[True]
             terms.append(_DEPARTURE * (1 - flag) if default else _DEPARTURE * flag)
@@ -130,8 +137,9 @@ def _default_departures(model: cp_model.CpModel, free: list[AttributeVars]) -> A
     return sum(terms)
 
 
-def _price(model: cp_model.CpModel, definition: ProductDefinition, free: list[AttributeVars]
-           ) -> Any:
+def _price(
+    model: cp_model.CpModel, definition: ProductDefinition, free: list[AttributeVars]
+) -> Any:
     """The option price of the free attributes as an integer expression (in minor units
     times a common denominator, so fractional per-unit rates stay exact)."""
     coefficients: list[tuple[Fraction, Any]] = []
@@ -139,8 +147,10 @@ def _price(model: cp_model.CpModel, definition: ProductDefinition, free: list[At
         attribute = av.attribute
         if attribute.type in ("choice", "multi"):
             for value in attribute.values:
-                cost = Fraction(value.price) + Fraction(
-                    to_decimal(value.price_percent or 0)) * definition.base_price / 100
+                cost = (
+                    Fraction(value.price)
+                    + Fraction(to_decimal(value.price_percent or 0)) * definition.base_price / 100
+                )
                 if cost:
                     coefficients.append((cost, av.values[value.code]))
         elif attribute.type == "boolean" and attribute.price:
@@ -153,18 +163,20 @@ def _price(model: cp_model.CpModel, definition: ProductDefinition, free: list[At
     return sum(int(c * scale) * term for c, term in coefficients)
 
 
-def _per_unit(model: cp_model.CpModel, attribute: Attribute, av: AttributeVars
-              ) -> tuple[Fraction, Any]:
+def _per_unit(
+    model: cp_model.CpModel, attribute: Attribute, av: AttributeVars
+) -> tuple[Fraction, Any]:
     """Per-unit pricing only charges above ``above``: a variable holds max(0, value - above)."""
     per_unit = attribute.price_per_unit
     low, _, step = attribute.scaled_bounds
-    above = attribute.scaled(to_decimal(per_unit.above if per_unit.above is not None
-                                        else attribute.min))
-    excess = model.new_int_var(0, max(0, low + step * attribute.grid_size - above),
-                               f"{attribute.code} priced")
+    above = attribute.scaled(
+        to_decimal(per_unit.above if per_unit.above is not None else attribute.min)
+    )
+    excess = model.new_int_var(
+        0, max(0, low + step * attribute.grid_size - above), f"{attribute.code} priced"
+    )
     charged = model.add(excess >= low + step * av.index - above)
     if not isinstance(av.present, bool):
         charged.only_enforce_if(av.present)
-    rate = Fraction(per_unit.amount) / (Fraction(to_decimal(per_unit.per))
-                                        * 10**attribute.decimals)
+    rate = Fraction(per_unit.amount) / (Fraction(to_decimal(per_unit.per)) * 10**attribute.decimals)
     return rate, excess

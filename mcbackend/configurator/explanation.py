@@ -31,8 +31,12 @@ class ConflictPart:
     attributes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "message": self.message,
-                "attributes": list(self.attributes)}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "message": self.message,
+            "attributes": list(self.attributes),
+        }
 
 
 @dataclass
@@ -51,10 +55,12 @@ class Explanation:
         return [part.id for part in self.conflict if part.kind == "choice"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"consistent": self.consistent,
-                "conflict": [part.to_dict() for part in self.conflict],
-                "message": self.message,
-                "violations": [v.to_dict() for v in self.violations]}
+        return {
+            "consistent": self.consistent,
+            "conflict": [part.to_dict() for part in self.conflict],
+            "message": self.message,
+            "violations": [v.to_dict() for v in self.violations],
+        }
 
 
 def explain(definition: ProductDefinition, configuration: dict[str, Any]) -> Explanation:
@@ -76,14 +82,17 @@ def explain(definition: ProductDefinition, configuration: dict[str, Any]) -> Exp
         assumptions[on.index] = ("rule", rule_id)
     core = _core(model, order)
     if core is None:
-        return Explanation(True, [], "These choices can be completed to a valid product.",
-                           violations)
+        return Explanation(
+            True, [], "These choices can be completed to a valid product.", violations
+        )
     core = _shrink(model, [index for index in order if index in core])
     # Choices in the product's attribute order, then rules in their order.
     position = {("choice", a.code): i for i, a in enumerate(definition.attributes)}
     position |= {("rule", r.id): len(position) + i for i, r in enumerate(definition.rules)}
-    parts = [_part(definition, values, *assumptions[index])
-             for index in sorted(core, key=lambda index: position[assumptions[index]])]
+    parts = [
+        _part(definition, values, *assumptions[index])
+        for index in sorted(core, key=lambda index: position[assumptions[index]])
+    ]
     return Explanation(False, parts, _summary(parts), violations)
 
 
@@ -103,7 +112,7 @@ def _shrink(model: cp_model.CpModel, core: list[int]) -> list[int]:
     kept = list(core)
     position = 0
     while position < len(kept):
-        trial = kept[:position] + kept[position + 1:]
+        trial = kept[:position] + kept[position + 1 :]
         smaller = _core(model, trial)
         if smaller is None:
             position += 1  # needed
@@ -114,8 +123,9 @@ def _shrink(model: cp_model.CpModel, core: list[int]) -> list[int]:
     return kept
 
 
-def _part(definition: ProductDefinition, values: dict[str, Any], kind: str, key: str
-          ) -> ConflictPart:
+def _part(
+    definition: ProductDefinition, values: dict[str, Any], kind: str, key: str
+) -> ConflictPart:
     if kind == "choice":
         attribute = definition.attribute(key)
         return ConflictPart("choice", key, describe_choice(attribute, values[key]), [key])

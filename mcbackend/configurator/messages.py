@@ -22,7 +22,7 @@ from mcbackend.domain.catalog import (
 
 
 def join_words(words: list[str], joiner: str = "or") -> str:
-    """"a", "a or b", "a, b or c"."""
+    """ "a", "a or b", "a, b or c"."""
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {joiner} {words[-1]}"
@@ -42,8 +42,11 @@ def describe_value(attribute: Attribute, value: Any) -> str:
     if attribute.type == "number":
         return attribute.format_number(to_decimal(value))
     if attribute.type == "proportions":
-        return ", ".join(f"{attribute.parts[attribute.part_index[p]].label} {share} %"
-                         for p, share in value.items() if share)
+        return ", ".join(
+            f"{attribute.parts[attribute.part_index[p]].label} {share} %"
+            for p, share in value.items()
+            if share
+        )
     if attribute.type == "file":
         return str(value.get("name", "a file"))
     return repr(value)
@@ -112,8 +115,10 @@ def describe_rule(definition: ProductDefinition, rule: Rule) -> str:
             return f"{_capital(when)} comes with {describe_choice(attribute, value)}."
         case Tier(attribute=code, min_tier=tier):
             attribute = definition.attribute(code)
-            return (f"{_capital(when)} is available only with {attribute.label} "
-                    f"{attribute.value_label(tier)} or above.")
+            return (
+                f"{_capital(when)} is available only with {attribute.label} "
+                f"{attribute.value_label(tier)} or above."
+            )
         case Cardinality(of=of, min=low, max=high):
             words = join_words([describe_condition(definition, c) for c in of])
             if low is not None and high is not None:

@@ -69,8 +69,9 @@ class CompiledModel:
     definition: ProductDefinition
     model: cp_model.CpModel
     vars: dict[str, AttributeVars]
-    _switchable: tuple[cp_model.CpModel, dict[str, AttributeVars],
-                       dict[str, cp_model.IntVar]] | None = None
+    _switchable: (
+        tuple[cp_model.CpModel, dict[str, AttributeVars], dict[str, cp_model.IntVar]] | None
+    ) = None
 
     def clone(self) -> cp_model.CpModel:
         return self.model.clone()
@@ -79,8 +80,9 @@ class CompiledModel:
     def value_classes(self) -> dict[str, list[list[Any]]]:
         return value_classes(self.definition)
 
-    def switchable(self) -> tuple[cp_model.CpModel, dict[str, AttributeVars],
-                                  dict[str, cp_model.IntVar]]:
+    def switchable(
+        self,
+    ) -> tuple[cp_model.CpModel, dict[str, AttributeVars], dict[str, cp_model.IntVar]]:
         """A fresh copy of the switchable model, its attribute variables and rule literals."""
         if self._switchable is None:
             compiler = _Compiler(self.definition)
@@ -123,16 +125,19 @@ def index_bounds(attribute: Attribute, low: Any, high: Any) -> tuple[int, int]:
     grid_low, _, step = attribute.scaled_bounds
     first, last = 0, attribute.grid_size
     if low is not None:
-        first = max(first, math.ceil((to_decimal(low).scaleb(attribute.decimals) - grid_low)
-                                     / step))
+        first = max(
+            first, math.ceil((to_decimal(low).scaleb(attribute.decimals) - grid_low) / step)
+        )
     if high is not None:
-        last = min(last, math.floor((to_decimal(high).scaleb(attribute.decimals) - grid_low)
-                                    / step))
+        last = min(
+            last, math.floor((to_decimal(high).scaleb(attribute.decimals) - grid_low) / step)
+        )
     return first, last
 
 
-def add_fixed(model: cp_model.CpModel, av: AttributeVars, value: Any,
-              enforce: list[Literal] | None = None) -> None:
+def add_fixed(
+    model: cp_model.CpModel, av: AttributeVars, value: Any, enforce: list[Literal] | None = None
+) -> None:
     """Constrain an attribute to a customer's (already domain-checked) value.
 
     ``None`` means "explicitly not set" and only applies to optional attributes.
@@ -157,7 +162,8 @@ def add_fixed(model: cp_model.CpModel, av: AttributeVars, value: Any,
     if attribute.type == "proportions":
         for part, var in av.parts.items():
             model.add(var == value.get(part, 0) // int(attribute.step or 1)).only_enforce_if(
-                enforce)
+                enforce
+            )
     real = [lit for lit in lits if lit is not True]
     if _any_false(real):
         model.add_bool_or([_negate(e) for e in enforce])
@@ -221,8 +227,10 @@ class _Compiler:
                 # An absent number sits at index 0 so that it has a single representation.
                 model.add(av.index == 0).only_enforce_if(~av.present)
         elif attribute.type == "proportions":
-            av.parts = {p.code: model.new_int_var(0, attribute.grid_size, f"{code}.{p.code}#")
-                        for p in attribute.parts}
+            av.parts = {
+                p.code: model.new_int_var(0, attribute.grid_size, f"{code}.{p.code}#")
+                for p in attribute.parts
+            }
             model.add(sum(av.parts.values()) == attribute.grid_size)
         return av
 
@@ -249,8 +257,9 @@ class _Compiler:
             any_of = self.any_of(chosen, f"{c.attribute} in {list(c.values)}")
             if c.kind == "in":
                 return any_of
-            return self.all_of([av.present, _negate(any_of)],
-                               f"{c.attribute} not in {list(c.values)}")
+            return self.all_of(
+                [av.present, _negate(any_of)], f"{c.attribute} not in {list(c.values)}"
+            )
         if attribute.type == "number" and c.kind == "is":
             index = number_index(attribute, to_decimal(c.values[0]))
             if index is None:
@@ -261,8 +270,9 @@ class _Compiler:
         name = f"{c.attribute}{'.' + c.part if c.part else ''} in [{c.low}, {c.high}]"
         return self.index_in(av, variable, first, last, name)
 
-    def index_in(self, av: AttributeVars, variable: cp_model.IntVar, first: int, last: int,
-                 name: str) -> BoolOrLiteral:
+    def index_in(
+        self, av: AttributeVars, variable: cp_model.IntVar, first: int, last: int, name: str
+    ) -> BoolOrLiteral:
         """A literal for "present and first <= variable <= last"."""
         size = av.attribute.grid_size
         if first > last or last < 0 or first > size:
@@ -277,7 +287,8 @@ class _Compiler:
         if present:
             self.model.add_implication(lit, av.present)
         self.model.add_linear_expression_in_domain(variable, outside).only_enforce_if(
-            [~lit, *present])
+            [~lit, *present]
+        )
         return lit
 
     def any_of(self, lits: list[BoolOrLiteral], name: str) -> BoolOrLiteral:
@@ -340,8 +351,14 @@ class _Compiler:
             case Combination():
                 self.combination(rule, when)
 
-    def cardinality(self, rule: Rule, lits: list[BoolOrLiteral], low: int | None,
-                    high: int | None, when: list[BoolOrLiteral]) -> None:
+    def cardinality(
+        self,
+        rule: Rule,
+        lits: list[BoolOrLiteral],
+        low: int | None,
+        high: int | None,
+        when: list[BoolOrLiteral],
+    ) -> None:
         if _any_false(when):
             return
         fixed = sum(1 for lit in lits if lit is True)
@@ -351,7 +368,8 @@ class _Compiler:
         enforce = [e for e in when if e is not True]
         if real:
             self.model.add_linear_constraint(sum(real), low_bound, high_bound).only_enforce_if(
-                enforce)
+                enforce
+            )
         elif not low_bound <= 0 <= high_bound:
             self.model.add_bool_or([_negate(e) for e in enforce])
 
@@ -384,9 +402,11 @@ class _Compiler:
         enforce = [*when, *presence]
         rows: list[BoolOrLiteral] = []
         for r, row in enumerate(rule.rows):
-            cells = [self.literal(Condition(code, "is", (value,)))
-                     for code, value in zip(rule.columns, row, strict=True)
-                     if value != WILDCARD]
+            cells = [
+                self.literal(Condition(code, "is", (value,)))
+                for code, value in zip(rule.columns, row, strict=True)
+                if value != WILDCARD
+            ]
             if rule.allowed:
                 rows.append(self.all_of(cells, f"{rule.id} row {r}"))
             else:

@@ -92,9 +92,11 @@ class PropagationResult:
     violations: list[Violation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"completable": self.completable,
-                "attributes": {code: s.to_dict() for code, s in self.attributes.items()},
-                "violations": [v.to_dict() for v in self.violations]}
+        return {
+            "completable": self.completable,
+            "attributes": {code: s.to_dict() for code, s in self.attributes.items()},
+            "violations": [v.to_dict() for v in self.violations],
+        }
 
 
 @dataclass
@@ -119,8 +121,9 @@ class _Support:
     passes is a valid completion too, so most values are proven without another solve.
     """
 
-    def __init__(self, definition: ProductDefinition, compiled_model: CompiledModel,
-                 free: list[str]) -> None:
+    def __init__(
+        self, definition: ProductDefinition, compiled_model: CompiledModel, free: list[str]
+    ) -> None:
         self.definition = definition
         self.compiled = compiled_model
         self.lits: dict[tuple[int, bool], Any] = {}
@@ -191,8 +194,9 @@ class _Support:
                         values[code] = candidate
                         progress = True
                         if (code, None) in self.bounds and candidate is not None:
-                            index = number_index(self.definition.attribute(code),
-                                                 to_decimal(candidate))
+                            index = number_index(
+                                self.definition.attribute(code), to_decimal(candidate)
+                            )
                             self._widen(self.bounds[code, None], index)
                         break
         for (code, part), bound in self.bounds.items():
@@ -245,8 +249,7 @@ class _Support:
     def _valid_with(self, values: dict[str, Any], code: str, candidate: Any) -> bool:
         attribute = self.definition.attribute(code)
         if attribute.type == "multi" and candidate is not None:
-            high = attribute.max_count if attribute.max_count is not None else len(
-                attribute.values)
+            high = attribute.max_count if attribute.max_count is not None else len(attribute.values)
             if not attribute.min_count <= len(candidate) <= high:
                 return False
         old = values[code]
@@ -268,11 +271,13 @@ class _Support:
                 continue  # never set so far: its presence literal is the target
             name = f"{code}{'.' + part if part else ''} round {round_number}"
             if bound.low > 0:
-                targets.append(self._beyond(model, bound, f"{name} below",
-                                            bound.variable <= bound.low - 1))
+                targets.append(
+                    self._beyond(model, bound, f"{name} below", bound.variable <= bound.low - 1)
+                )
             if bound.high < bound.size:
-                targets.append(self._beyond(model, bound, f"{name} above",
-                                            bound.variable >= bound.high + 1))
+                targets.append(
+                    self._beyond(model, bound, f"{name} above", bound.variable >= bound.high + 1)
+                )
         return targets
 
     @staticmethod
@@ -302,8 +307,7 @@ def checks_by_attribute(definition: ProductDefinition) -> dict[str, list[Check]]
     return by_attribute
 
 
-def propagate(definition: ProductDefinition, configuration: dict[str, Any]
-              ) -> PropagationResult:
+def propagate(definition: ProductDefinition, configuration: dict[str, Any]) -> PropagationResult:
     """For every attribute: the values still possible, the values forced, the reachable
     number bounds, and whether the configuration can still be completed at all."""
     values, violations = read_configuration(definition, configuration, complete=False)
@@ -389,16 +393,26 @@ def _tighten(model: cp_model.CpModel, bound: _Bound) -> None:
 
 
 def _impossible(definition: ProductDefinition) -> dict[str, AttributeState]:
-    return {a.code: AttributeState(a.code, a.type, can_be_set=False,
-                                   possible=[] if a.type in ("choice", "multi", "boolean")
-                                   else None)
-            for a in definition.attributes}
+    return {
+        a.code: AttributeState(
+            a.code,
+            a.type,
+            can_be_set=False,
+            possible=[] if a.type in ("choice", "multi", "boolean") else None,
+        )
+        for a in definition.attributes
+    }
 
 
 def _fixed_state(av: AttributeVars, value: Any) -> AttributeState:
     attribute = av.attribute
-    state = AttributeState(attribute.code, attribute.type, can_be_set=value is not None,
-                           can_be_unset=value is None, must_be_set=value is not None)
+    state = AttributeState(
+        attribute.code,
+        attribute.type,
+        can_be_set=value is not None,
+        can_be_unset=value is None,
+        must_be_set=value is not None,
+    )
     if attribute.type in ("choice", "boolean"):
         state.possible = [] if value is None else [value]
         state.forced = value
@@ -411,13 +425,17 @@ def _fixed_state(av: AttributeVars, value: Any) -> AttributeState:
     return state
 
 
-def _free_state(compiled_model: CompiledModel, av: AttributeVars, support: _Support
-                ) -> AttributeState:
+def _free_state(
+    compiled_model: CompiledModel, av: AttributeVars, support: _Support
+) -> AttributeState:
     attribute = av.attribute
-    state = AttributeState(attribute.code, attribute.type,
-                           can_be_set=support.reachable(av.present, True),
-                           can_be_unset=support.reachable(av.present, False),
-                           must_be_set=not support.reachable(av.present, False))
+    state = AttributeState(
+        attribute.code,
+        attribute.type,
+        can_be_set=support.reachable(av.present, True),
+        can_be_unset=support.reachable(av.present, False),
+        must_be_set=not support.reachable(av.present, False),
+    )
     if attribute.type in ("choice", "multi"):
         possible, forced = set(), set()
         for group in compiled_model.value_classes[attribute.code]:
@@ -445,9 +463,13 @@ def _free_state(compiled_model: CompiledModel, av: AttributeVars, support: _Supp
                 state.forced = state.min
     elif attribute.type == "proportions":
         step = int(attribute.step or 1)
-        state.parts = {part: {"min": support.bounds[attribute.code, part].low * step,
-                              "max": support.bounds[attribute.code, part].high * step}
-                       for part in av.parts}
+        state.parts = {
+            part: {
+                "min": support.bounds[attribute.code, part].low * step,
+                "max": support.bounds[attribute.code, part].high * step,
+            }
+            for part in av.parts
+        }
     return state
 
 

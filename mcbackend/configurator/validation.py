@@ -48,8 +48,11 @@ class Violation:
     rule: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "attributes": list(self.attributes),
-                               "message": self.message}
+        out: dict[str, Any] = {
+            "code": self.code,
+            "attributes": list(self.attributes),
+            "message": self.message,
+        }
         if self.rule is not None:
             out["rule"] = self.rule
         return out
@@ -62,12 +65,16 @@ class ValidationResult:
     configuration: dict[str, Any] = field(default_factory=dict)  # normalized
 
     def to_dict(self) -> dict[str, Any]:
-        return {"valid": self.valid, "violations": [v.to_dict() for v in self.violations],
-                "configuration": self.configuration}
+        return {
+            "valid": self.valid,
+            "violations": [v.to_dict() for v in self.violations],
+            "configuration": self.configuration,
+        }
 
 
-def read_configuration(definition: ProductDefinition, configuration: Any, *, complete: bool
-                       ) -> tuple[dict[str, Any], list[Violation]]:
+def read_configuration(
+    definition: ProductDefinition, configuration: Any, *, complete: bool
+) -> tuple[dict[str, Any], list[Violation]]:
     """Check each given value against its attribute's domain.
 
     Returns the values that passed (``None`` for an optional attribute explicitly left
@@ -81,8 +88,9 @@ def read_configuration(definition: ProductDefinition, configuration: Any, *, com
     for code, value in configuration.items():
         attribute = definition.attribute_by_code.get(code)
         if attribute is None:
-            violations.append(Violation("unknown_attribute", [str(code)],
-                                        f"This product has no option {code!r}."))
+            violations.append(
+                Violation("unknown_attribute", [str(code)], f"This product has no option {code!r}.")
+            )
             continue
         if value is None:
             if attribute.optional:
@@ -199,8 +207,11 @@ def _rule_check(definition: ProductDefinition, rule: Rule) -> Check:
     return check
 
 
-def _consequence(definition: ProductDefinition, rule: Rule,
-                 checks: Callable[[tuple[Condition, ...]], list[Check]]) -> Check:
+def _consequence(
+    definition: ProductDefinition,
+    rule: Rule,
+    checks: Callable[[tuple[Condition, ...]], list[Check]],
+) -> Check:
     """What must hold when the rule's ``when`` does."""
     match rule:
         case Requires(then=then):
@@ -214,8 +225,9 @@ def _consequence(definition: ProductDefinition, rule: Rule,
         case Implies(attribute=code, value=value):
             if definition.attribute(code).type == "number":
                 target = to_decimal(value)
-                return lambda values: (values[code] is not None
-                                       and to_decimal(values[code]) == target)
+                return lambda values: (
+                    values[code] is not None and to_decimal(values[code]) == target
+                )
             return lambda values: values[code] == value
         case Tier(attribute=code, min_tier=tier):
             index = definition.attribute(code).value_index
@@ -237,7 +249,8 @@ def _consequence(definition: ProductDefinition, rule: Rule,
                     return True
                 matches = chosen in exact or any(
                     all(cell in (WILDCARD, v) for cell, v in zip(row, chosen, strict=True))
-                    for row in patterns)
+                    for row in patterns
+                )
                 return matches if allowed else not matches
 
             return table
@@ -261,8 +274,9 @@ def _linear_check(rule: Linear) -> Check:
     return linear
 
 
-def rule_violation(definition: ProductDefinition, rule: Rule, values: dict[str, Any]
-                   ) -> Violation | None:
+def rule_violation(
+    definition: ProductDefinition, rule: Rule, values: dict[str, Any]
+) -> Violation | None:
     if rule_checks(definition)[rule.id](values):
         return None
     involved = rule.attributes()
@@ -272,7 +286,7 @@ def rule_violation(definition: ProductDefinition, rule: Rule, values: dict[str, 
         attribute = definition.attribute(code)
         chosen = describe_value(attribute, values[code])
     else:
-        chosen = join_words([describe_choice(definition.attribute(code), values[code])
-                           for code in involved], "and")
-    return Violation(f"rule_{rule.type}", involved, f"{sentence}, but you chose {chosen}.",
-                     rule.id)
+        chosen = join_words(
+            [describe_choice(definition.attribute(code), values[code]) for code in involved], "and"
+        )
+    return Violation(f"rule_{rule.type}", involved, f"{sentence}, but you chose {chosen}.", rule.id)

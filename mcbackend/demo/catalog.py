@@ -45,15 +45,26 @@ SOFA: dict[str, Any] = {
             "default": "straight",
             "values": [
                 {"code": "straight", "label": "Straight three-seater"},
-                {"code": "l_shape", "label": "L-shape corner", "price": 65000,
-                 "lead_time_days": 3},
+                {"code": "l_shape", "label": "L-shape corner", "price": 65000, "lead_time_days": 3},
                 {"code": "u_shape", "label": "U-shape", "price": 120000, "lead_time_days": 5},
             ],
         },
-        {"code": "chaise_left", "label": "Chaise on the left", "type": "boolean",
-         "default": False, "price": 39000, "lead_time_days": 2},
-        {"code": "chaise_right", "label": "Chaise on the right", "type": "boolean",
-         "default": False, "price": 39000, "lead_time_days": 2},
+        {
+            "code": "chaise_left",
+            "label": "Chaise on the left",
+            "type": "boolean",
+            "default": False,
+            "price": 39000,
+            "lead_time_days": 2,
+        },
+        {
+            "code": "chaise_right",
+            "label": "Chaise on the right",
+            "type": "boolean",
+            "default": False,
+            "price": 39000,
+            "lead_time_days": 2,
+        },
         {
             "code": "width",
             "label": "Overall width",
@@ -75,11 +86,20 @@ SOFA: dict[str, Any] = {
                 ("walnut_block", "Walnut block"),
                 ("hairpin_black", "Black hairpin"),
                 ("chrome_sled", "Chrome sled"),
-                walnut_block=6000, chrome_sled=9000,
+                walnut_block=6000,
+                chrome_sled=9000,
             ),
         },
-        {"code": "leg_height", "label": "Leg height", "type": "number", "unit": "mm",
-         "min": 60, "max": 200, "step": 10, "default": 120},
+        {
+            "code": "leg_height",
+            "label": "Leg height",
+            "type": "number",
+            "unit": "mm",
+            "min": 60,
+            "max": 200,
+            "step": 10,
+            "default": 120,
+        },
         {
             "code": "fabric",
             "label": "Fabric",
@@ -90,8 +110,12 @@ SOFA: dict[str, Any] = {
                 {"code": "boucle", "label": "Bouclé", "price_percent": 8},
                 {"code": "velvet", "label": "Cotton velvet", "price_percent": 10},
                 {"code": "linen", "label": "Washed linen", "price_percent": 6},
-                {"code": "leather", "label": "Aniline leather", "price_percent": 35,
-                 "lead_time_days": 7},
+                {
+                    "code": "leather",
+                    "label": "Aniline leather",
+                    "price_percent": 35,
+                    "lead_time_days": 7,
+                },
             ],
         },
         {
@@ -100,8 +124,12 @@ SOFA: dict[str, Any] = {
             "type": "choice",
             "default": "stone",
             "values": _values(
-                ("stone", "Stone"), ("charcoal", "Charcoal"), ("ochre", "Ochre"),
-                ("forest", "Forest green"), ("navy", "Navy"), ("cognac", "Cognac"),
+                ("stone", "Stone"),
+                ("charcoal", "Charcoal"),
+                ("ochre", "Ochre"),
+                ("forest", "Forest green"),
+                ("navy", "Navy"),
+                ("cognac", "Cognac"),
                 ("blush", "Blush"),
             ),
         },
@@ -111,51 +139,99 @@ SOFA: dict[str, Any] = {
             "type": "choice",
             "default": "boxed",
             "values": _values(
-                ("boxed", "Boxed"), ("waterfall", "Waterfall"), ("pillow", "Pillow back"),
+                ("boxed", "Boxed"),
+                ("waterfall", "Waterfall"),
+                ("pillow", "Pillow back"),
                 pillow=12000,
             ),
         },
     ],
     "rules": [
-        {"id": "one-chaise", "type": "cardinality",
-         "of": [{"attribute": "chaise_left", "is": True},
-                {"attribute": "chaise_right", "is": True}],
-         "max": 1,
-         "message": "A chaise fits on one side only: left or right."},
-        {"id": "u-no-chaise", "type": "excludes",
-         "when": [{"attribute": "layout", "is": "u_shape"}],
-         "then": [{"attribute": "chaise_left", "is": True},
-                  {"attribute": "chaise_right", "is": True}]},
-        {"id": "u-width", "type": "conditional_domain",
-         "when": [{"attribute": "layout", "is": "u_shape"}],
-         "then": {"attribute": "width", "min": 300}},
-        {"id": "l-width", "type": "conditional_domain",
-         "when": [{"attribute": "layout", "is": "l_shape"}],
-         "then": {"attribute": "width", "min": 220}},
-        {"id": "sled-low", "type": "conditional_domain",
-         "when": [{"attribute": "leg_style", "is": "chrome_sled"}],
-         "then": {"attribute": "leg_height", "max": 120}},
-        {"id": "fabric-colours", "type": "combination",
-         "attributes": ["fabric", "colour"],
-         "allowed": [
-             ["wool_felt", "*"],
-             ["boucle", "stone"], ["boucle", "charcoal"], ["boucle", "ochre"],
-             ["velvet", "forest"], ["velvet", "navy"], ["velvet", "ochre"],
-             ["velvet", "blush"], ["velvet", "charcoal"],
-             ["linen", "stone"], ["linen", "charcoal"], ["linen", "blush"],
-             ["leather", "cognac"], ["leather", "charcoal"], ["leather", "stone"],
-         ]},
-        {"id": "leather-boxed", "type": "requires",
-         "when": [{"attribute": "fabric", "is": "leather"}],
-         "then": [{"attribute": "cushion_shape", "in": ["boxed", "waterfall"]}]},
+        {
+            "id": "one-chaise",
+            "type": "cardinality",
+            "of": [
+                {"attribute": "chaise_left", "is": True},
+                {"attribute": "chaise_right", "is": True},
+            ],
+            "max": 1,
+            "message": "A chaise fits on one side only: left or right.",
+        },
+        {
+            "id": "u-no-chaise",
+            "type": "excludes",
+            "when": [{"attribute": "layout", "is": "u_shape"}],
+            "then": [
+                {"attribute": "chaise_left", "is": True},
+                {"attribute": "chaise_right", "is": True},
+            ],
+        },
+        {
+            "id": "u-width",
+            "type": "conditional_domain",
+            "when": [{"attribute": "layout", "is": "u_shape"}],
+            "then": {"attribute": "width", "min": 300},
+        },
+        {
+            "id": "l-width",
+            "type": "conditional_domain",
+            "when": [{"attribute": "layout", "is": "l_shape"}],
+            "then": {"attribute": "width", "min": 220},
+        },
+        {
+            "id": "sled-low",
+            "type": "conditional_domain",
+            "when": [{"attribute": "leg_style", "is": "chrome_sled"}],
+            "then": {"attribute": "leg_height", "max": 120},
+        },
+        {
+            "id": "fabric-colours",
+            "type": "combination",
+            "attributes": ["fabric", "colour"],
+            "allowed": [
+                ["wool_felt", "*"],
+                ["boucle", "stone"],
+                ["boucle", "charcoal"],
+                ["boucle", "ochre"],
+                ["velvet", "forest"],
+                ["velvet", "navy"],
+                ["velvet", "ochre"],
+                ["velvet", "blush"],
+                ["velvet", "charcoal"],
+                ["linen", "stone"],
+                ["linen", "charcoal"],
+                ["linen", "blush"],
+                ["leather", "cognac"],
+                ["leather", "charcoal"],
+                ["leather", "stone"],
+            ],
+        },
+        {
+            "id": "leather-boxed",
+            "type": "requires",
+            "when": [{"attribute": "fabric", "is": "leather"}],
+            "then": [{"attribute": "cushion_shape", "in": ["boxed", "waterfall"]}],
+        },
     ],
     "presets": [
-        {"code": "city", "label": "City three-seater", "kind": "start",
-         "values": {"layout": "straight", "width": 220, "fabric": "boucle",
-                    "colour": "stone"}},
-        {"code": "family_lounge", "label": "Family lounge", "kind": "start",
-         "values": {"layout": "l_shape", "chaise_right": True, "width": 300,
-                    "fabric": "velvet", "colour": "forest"}},
+        {
+            "code": "city",
+            "label": "City three-seater",
+            "kind": "start",
+            "values": {"layout": "straight", "width": 220, "fabric": "boucle", "colour": "stone"},
+        },
+        {
+            "code": "family_lounge",
+            "label": "Family lounge",
+            "kind": "start",
+            "values": {
+                "layout": "l_shape",
+                "chaise_right": True,
+                "width": 300,
+                "fabric": "velvet",
+                "colour": "forest",
+            },
+        },
     ],
     "pricing": {
         "customization_fee": {"post": 9000},
@@ -168,17 +244,32 @@ SOFA: dict[str, Any] = {
 
 
 _SHIRT_CLOTHS = [
-    ("poplin", "Poplin", 0), ("twill", "Twill", 1500), ("oxford", "Oxford", 0),
-    ("royal_oxford", "Royal oxford", 2500), ("pinpoint", "Pinpoint", 1500),
-    ("herringbone", "Herringbone", 2500), ("end_on_end", "End-on-end", 1500),
-    ("linen", "Linen", 3000), ("flannel", "Flannel", 3000), ("seersucker", "Seersucker", 2000),
+    ("poplin", "Poplin", 0),
+    ("twill", "Twill", 1500),
+    ("oxford", "Oxford", 0),
+    ("royal_oxford", "Royal oxford", 2500),
+    ("pinpoint", "Pinpoint", 1500),
+    ("herringbone", "Herringbone", 2500),
+    ("end_on_end", "End-on-end", 1500),
+    ("linen", "Linen", 3000),
+    ("flannel", "Flannel", 3000),
+    ("seersucker", "Seersucker", 2000),
 ]
 _SHIRT_DESIGNS = [
-    ("white", "white"), ("sky", "sky blue"), ("pink", "pale pink"), ("ecru", "ecru"),
-    ("navy_stripe", "navy stripe"), ("bengal_stripe", "bengal stripe"),
-    ("pencil_stripe", "pencil stripe"), ("gingham_blue", "blue gingham"),
-    ("gingham_red", "red gingham"), ("tattersall", "tattersall"), ("houndstooth", "houndstooth"),
-    ("lilac", "lilac"), ("mint", "mint"), ("grey_melange", "grey melange"),
+    ("white", "white"),
+    ("sky", "sky blue"),
+    ("pink", "pale pink"),
+    ("ecru", "ecru"),
+    ("navy_stripe", "navy stripe"),
+    ("bengal_stripe", "bengal stripe"),
+    ("pencil_stripe", "pencil stripe"),
+    ("gingham_blue", "blue gingham"),
+    ("gingham_red", "red gingham"),
+    ("tattersall", "tattersall"),
+    ("houndstooth", "houndstooth"),
+    ("lilac", "lilac"),
+    ("mint", "mint"),
+    ("grey_melange", "grey melange"),
     ("micro_check", "micro check"),
 ]
 
@@ -188,8 +279,10 @@ def _shirt_fabrics() -> list[dict[str, Any]]:
     fabrics = []
     for cloth, cloth_label, price in _SHIRT_CLOTHS:
         for design, design_label in _SHIRT_DESIGNS:
-            fabric: dict[str, Any] = {"code": f"{cloth}_{design}",
-                                      "label": f"{cloth_label}, {design_label}"}
+            fabric: dict[str, Any] = {
+                "code": f"{cloth}_{design}",
+                "label": f"{cloth_label}, {design_label}",
+            }
             if price:
                 fabric["price"] = price
             fabrics.append(fabric)
@@ -210,19 +303,32 @@ SHIRT: dict[str, Any] = {
     "modes": ["pre", "co"],
     "job_template": "shirt",
     "attributes": [
-        {"code": "fabric", "label": "Fabric", "type": "choice", "default": "poplin_white",
-         "values": _shirt_fabrics()},
+        {
+            "code": "fabric",
+            "label": "Fabric",
+            "type": "choice",
+            "default": "poplin_white",
+            "values": _shirt_fabrics(),
+        },
         {
             "code": "collar",
             "label": "Collar",
             "type": "choice",
             "default": "semi_spread",
             "values": _values(
-                ("semi_spread", "Semi-spread"), ("cutaway", "Cutaway"),
-                ("button_down", "Button-down"), ("point", "Point"), ("club", "Club"),
-                ("wing", "Wing"), ("band", "Band"), ("tab", "Tab"),
-                ("hidden_button_down", "Hidden button-down"), ("pinned", "Pinned eyelet"),
-                wing=1500, tab=1000, pinned=1500,
+                ("semi_spread", "Semi-spread"),
+                ("cutaway", "Cutaway"),
+                ("button_down", "Button-down"),
+                ("point", "Point"),
+                ("club", "Club"),
+                ("wing", "Wing"),
+                ("band", "Band"),
+                ("tab", "Tab"),
+                ("hidden_button_down", "Hidden button-down"),
+                ("pinned", "Pinned eyelet"),
+                wing=1500,
+                tab=1000,
+                pinned=1500,
             ),
         },
         {
@@ -231,20 +337,52 @@ SHIRT: dict[str, Any] = {
             "type": "choice",
             "default": "single_button",
             "values": _values(
-                ("single_button", "Single button"), ("double_button", "Two buttons"),
-                ("french", "French (cufflinks)"), ("convertible", "Convertible"),
+                ("single_button", "Single button"),
+                ("double_button", "Two buttons"),
+                ("french", "French (cufflinks)"),
+                ("convertible", "Convertible"),
                 french=1200,
             ),
         },
-        {"code": "fit", "label": "Fit", "type": "choice", "default": "regular",
-         "values": _values(("slim", "Slim"), ("regular", "Regular"), ("relaxed", "Relaxed"))},
-        {"code": "collar_size", "label": "Collar size", "type": "number", "unit": "cm",
-         "min": 36, "max": 48, "step": 0.5, "decimals": 1, "default": 40},
-        {"code": "sleeve_length", "label": "Sleeve length", "type": "number", "unit": "cm",
-         "min": 58, "max": 72, "step": 0.5, "decimals": 1, "default": 64},
+        {
+            "code": "fit",
+            "label": "Fit",
+            "type": "choice",
+            "default": "regular",
+            "values": _values(("slim", "Slim"), ("regular", "Regular"), ("relaxed", "Relaxed")),
+        },
+        {
+            "code": "collar_size",
+            "label": "Collar size",
+            "type": "number",
+            "unit": "cm",
+            "min": 36,
+            "max": 48,
+            "step": 0.5,
+            "decimals": 1,
+            "default": 40,
+        },
+        {
+            "code": "sleeve_length",
+            "label": "Sleeve length",
+            "type": "number",
+            "unit": "cm",
+            "min": 58,
+            "max": 72,
+            "step": 0.5,
+            "decimals": 1,
+            "default": 64,
+        },
         {"code": "chest_pocket", "label": "Chest pocket", "type": "boolean", "default": False},
-        {"code": "monogram", "label": "Monogram", "type": "text", "max_length": 3,
-         "alphabet": "latin_or_cyrillic", "price": 900, "lead_time_days": 1},
+        {
+            "code": "monogram",
+            "label": "Monogram",
+            "type": "text",
+            "max_length": 3,
+            "alphabet": "latin_or_cyrillic",
+            "price": 900,
+            "lead_time_days": 1,
+        },
         {
             "code": "monogram_position",
             "label": "Monogram position",
@@ -254,80 +392,163 @@ SHIRT: dict[str, Any] = {
         },
     ],
     "rules": [
-        {"id": "monogram-needs-position", "type": "requires",
-         "when": [{"attribute": "monogram", "set": True}],
-         "then": [{"attribute": "monogram_position", "set": True}],
-         "message": "Choose where the monogram goes."},
-        {"id": "position-needs-monogram", "type": "requires",
-         "when": [{"attribute": "monogram_position", "set": True}],
-         "then": [{"attribute": "monogram", "set": True}]},
-        {"id": "cuff-monogram", "type": "excludes",
-         "when": [{"attribute": "monogram_position", "is": "cuff"}],
-         "then": [{"attribute": "cuffs", "is": "convertible"}]},
-        {"id": "formal-collars", "type": "requires",
-         "when": [{"attribute": "collar", "in": ["wing", "pinned", "tab"]}],
-         "then": [{"attribute": "fabric",
-                   "in": _shirt_fabric_codes("poplin", "pinpoint", "royal_oxford", "twill")}]},
-        {"id": "wing-french", "type": "implies",
-         "when": [{"attribute": "collar", "is": "wing"}],
-         "set": {"attribute": "cuffs", "value": "french"}},
-        {"id": "casual-cloth-collars", "type": "combination",
-         "attributes": ["fabric", "collar"],
-         "forbidden": [[fabric, "cutaway"] for fabric in _shirt_fabric_codes("flannel")]
-         + [[fabric, "band"] for fabric in _shirt_fabric_codes("herringbone")]},
-        {"id": "linen-cuffs", "type": "conditional_domain",
-         "when": [{"attribute": "fabric", "in": _shirt_fabric_codes("linen", "seersucker")}],
-         "then": {"attribute": "cuffs", "not_in": ["french"]}},
-        {"id": "sleeve-proportion", "type": "linear",
-         "terms": [{"attribute": "sleeve_length", "coef": 1},
-                   {"attribute": "collar_size", "coef": -1}],
-         "op": ">=", "rhs": 17,
-         "message": "The sleeve must be at least 17 cm longer than the collar size."},
+        {
+            "id": "monogram-needs-position",
+            "type": "requires",
+            "when": [{"attribute": "monogram", "set": True}],
+            "then": [{"attribute": "monogram_position", "set": True}],
+            "message": "Choose where the monogram goes.",
+        },
+        {
+            "id": "position-needs-monogram",
+            "type": "requires",
+            "when": [{"attribute": "monogram_position", "set": True}],
+            "then": [{"attribute": "monogram", "set": True}],
+        },
+        {
+            "id": "cuff-monogram",
+            "type": "excludes",
+            "when": [{"attribute": "monogram_position", "is": "cuff"}],
+            "then": [{"attribute": "cuffs", "is": "convertible"}],
+        },
+        {
+            "id": "formal-collars",
+            "type": "requires",
+            "when": [{"attribute": "collar", "in": ["wing", "pinned", "tab"]}],
+            "then": [
+                {
+                    "attribute": "fabric",
+                    "in": _shirt_fabric_codes("poplin", "pinpoint", "royal_oxford", "twill"),
+                }
+            ],
+        },
+        {
+            "id": "wing-french",
+            "type": "implies",
+            "when": [{"attribute": "collar", "is": "wing"}],
+            "set": {"attribute": "cuffs", "value": "french"},
+        },
+        {
+            "id": "casual-cloth-collars",
+            "type": "combination",
+            "attributes": ["fabric", "collar"],
+            "forbidden": [[fabric, "cutaway"] for fabric in _shirt_fabric_codes("flannel")]
+            + [[fabric, "band"] for fabric in _shirt_fabric_codes("herringbone")],
+        },
+        {
+            "id": "linen-cuffs",
+            "type": "conditional_domain",
+            "when": [{"attribute": "fabric", "in": _shirt_fabric_codes("linen", "seersucker")}],
+            "then": {"attribute": "cuffs", "not_in": ["french"]},
+        },
+        {
+            "id": "sleeve-proportion",
+            "type": "linear",
+            "terms": [
+                {"attribute": "sleeve_length", "coef": 1},
+                {"attribute": "collar_size", "coef": -1},
+            ],
+            "op": ">=",
+            "rhs": 17,
+            "message": "The sleeve must be at least 17 cm longer than the collar size.",
+        },
     ],
     "presets": [
-        {"code": "business_white", "label": "Business white", "kind": "start",
-         "values": {"fabric": "poplin_white", "collar": "cutaway", "cuffs": "double_button"}},
-        {"code": "black_tie", "label": "Black tie", "kind": "package",
-         "values": {"fabric": "royal_oxford_white", "collar": "wing", "cuffs": "french"}},
+        {
+            "code": "business_white",
+            "label": "Business white",
+            "kind": "start",
+            "values": {"fabric": "poplin_white", "collar": "cutaway", "cuffs": "double_button"},
+        },
+        {
+            "code": "black_tie",
+            "label": "Black tie",
+            "kind": "package",
+            "values": {"fabric": "royal_oxford_white", "collar": "wing", "cuffs": "french"},
+        },
     ],
     "pricing": {
         "customization_fee": {"co": 1500},
         "rush": {"tiers": [{"up_to_days": 3, "percent": 15}, {"up_to_days": 6, "percent": 30}]},
         "revisions": {"included": 1, "price_per_extra_round": 1200},
-        "quantity_breaks": [{"min_quantity": 3, "percent_off": 5},
-                            {"min_quantity": 6, "percent_off": 10}],
+        "quantity_breaks": [
+            {"min_quantity": 3, "percent_off": 5},
+            {"min_quantity": 6, "percent_off": 10},
+        ],
         "payment_plan": {"deposit_percent": 100, "milestones": []},
         "quote_valid_days": 14,
     },
 }
 
 
-_SNEAKER_COLOURS = [("stock", "Factory colour"), ("white", "White"), ("black", "Black"),
-                    ("red", "Red"), ("royal", "Royal blue"), ("volt", "Volt yellow"),
-                    ("sand", "Sand"), ("olive", "Olive")]
-_SNEAKER_PARTS = [("laces", "Laces"), ("toe", "Toe cap"), ("lining", "Lining"),
-                  ("tongue", "Tongue"), ("sole", "Sole")]
+_SNEAKER_COLOURS = [
+    ("stock", "Factory colour"),
+    ("white", "White"),
+    ("black", "Black"),
+    ("red", "Red"),
+    ("royal", "Royal blue"),
+    ("volt", "Volt yellow"),
+    ("sand", "Sand"),
+    ("olive", "Olive"),
+]
+_SNEAKER_PARTS = [
+    ("laces", "Laces"),
+    ("toe", "Toe cap"),
+    ("lining", "Lining"),
+    ("tongue", "Tongue"),
+    ("sole", "Sole"),
+]
 
 
 def _sneaker_attributes() -> list[dict[str, Any]]:
     attributes: list[dict[str, Any]] = [
-        {"code": "base_model", "label": "Base model", "type": "choice", "default": "court_low",
-         "values": [{"code": "court_low", "label": "Court Low (customizable)"},
-                    {"code": "runner", "label": "Runner"},
-                    {"code": "high_top", "label": "High Top", "price": 2000}]},
-        {"code": "size_eu", "label": "Size (EU)", "type": "number", "unit": "EU",
-         "min": 35, "max": 48, "step": 0.5, "decimals": 1, "default": 42},
+        {
+            "code": "base_model",
+            "label": "Base model",
+            "type": "choice",
+            "default": "court_low",
+            "values": [
+                {"code": "court_low", "label": "Court Low (customizable)"},
+                {"code": "runner", "label": "Runner"},
+                {"code": "high_top", "label": "High Top", "price": 2000},
+            ],
+        },
+        {
+            "code": "size_eu",
+            "label": "Size (EU)",
+            "type": "number",
+            "unit": "EU",
+            "min": 35,
+            "max": 48,
+            "step": 0.5,
+            "decimals": 1,
+            "default": 42,
+        },
     ]
     for part, label in _SNEAKER_PARTS:
-        attributes.append({
-            "code": f"{part}_colour", "label": f"{label} colour", "type": "choice",
-            "default": "stock",
-            "values": [{"code": code, "label": colour_label}
-                       | ({"price": 500} if code != "stock" else {})
-                       for code, colour_label in _SNEAKER_COLOURS],
-        })
-    attributes.append({"code": "initials", "label": "Initials", "type": "text",
-                       "max_length": 3, "alphabet": "latin", "price": 1000})
+        attributes.append(
+            {
+                "code": f"{part}_colour",
+                "label": f"{label} colour",
+                "type": "choice",
+                "default": "stock",
+                "values": [
+                    {"code": code, "label": colour_label}
+                    | ({"price": 500} if code != "stock" else {})
+                    for code, colour_label in _SNEAKER_COLOURS
+                ],
+            }
+        )
+    attributes.append(
+        {
+            "code": "initials",
+            "label": "Initials",
+            "type": "text",
+            "max_length": 3,
+            "alphabet": "latin",
+            "price": 1000,
+        }
+    )
     return attributes
 
 
@@ -343,25 +564,43 @@ SNEAKER: dict[str, Any] = {
     "attributes": _sneaker_attributes(),
     "rules": [
         *(
-            {"id": f"{part}-stock-only", "type": "implies",
-             "when": [{"attribute": "base_model", "in": ["runner", "high_top"]}],
-             "set": {"attribute": f"{part}_colour", "value": "stock"},
-             "message": "Only the Court Low can be recoloured."}
+            {
+                "id": f"{part}-stock-only",
+                "type": "implies",
+                "when": [{"attribute": "base_model", "in": ["runner", "high_top"]}],
+                "set": {"attribute": f"{part}_colour", "value": "stock"},
+                "message": "Only the Court Low can be recoloured.",
+            }
             for part, _ in _SNEAKER_PARTS
         ),
-        {"id": "initials-court-only", "type": "requires",
-         "when": [{"attribute": "initials", "set": True}],
-         "then": [{"attribute": "base_model", "is": "court_low"}],
-         "message": "Initials are available on the Court Low only."},
-        {"id": "volt-sole", "type": "excludes",
-         "when": [{"attribute": "sole_colour", "is": "volt"}],
-         "then": [{"attribute": "toe_colour", "in": ["red", "olive"]}]},
+        {
+            "id": "initials-court-only",
+            "type": "requires",
+            "when": [{"attribute": "initials", "set": True}],
+            "then": [{"attribute": "base_model", "is": "court_low"}],
+            "message": "Initials are available on the Court Low only.",
+        },
+        {
+            "id": "volt-sole",
+            "type": "excludes",
+            "when": [{"attribute": "sole_colour", "is": "volt"}],
+            "then": [{"attribute": "toe_colour", "in": ["red", "olive"]}],
+        },
     ],
     "presets": [
-        {"code": "monochrome_black", "label": "Monochrome black", "kind": "package",
-         "values": {"base_model": "court_low", "laces_colour": "black", "toe_colour": "black",
-                    "lining_colour": "black", "tongue_colour": "black",
-                    "sole_colour": "black"}},
+        {
+            "code": "monochrome_black",
+            "label": "Monochrome black",
+            "kind": "package",
+            "values": {
+                "base_model": "court_low",
+                "laces_colour": "black",
+                "toe_colour": "black",
+                "lining_colour": "black",
+                "tongue_colour": "black",
+                "sole_colour": "black",
+            },
+        },
     ],
     "pricing": {
         "rush": {"tiers": [{"up_to_days": 3, "percent": 20}]},
@@ -381,64 +620,151 @@ CAKE: dict[str, Any] = {
     "modes": ["pre", "co"],
     "job_template": "cake",
     "attributes": [
-        {"code": "design", "label": "Design", "type": "choice", "default": "classic",
-         "values": [{"code": "classic", "label": "Classic"},
-                    {"code": "themed", "label": "Themed", "price": 1500, "lead_time_days": 1},
-                    {"code": "fully_custom", "label": "Fully custom", "price": 4500,
-                     "lead_time_days": 3}]},
-        {"code": "tiers", "label": "Tiers", "type": "number", "unit": "tiers",
-         "min": 1, "max": 4, "step": 1, "default": 1,
-         "price_per_unit": {"amount": 2500, "per": 1, "above": 1}},
-        {"code": "sponge", "label": "Sponge", "type": "proportions", "step": 25,
-         "default": {"vanilla": 100},
-         "parts": [{"code": "vanilla", "label": "Vanilla"},
-                   {"code": "chocolate", "label": "Chocolate"},
-                   {"code": "red_velvet", "label": "Red velvet"},
-                   {"code": "lemon", "label": "Lemon"}]},
-        {"code": "filling", "label": "Filling", "type": "choice", "default": "buttercream",
-         "values": _values(("buttercream", "Vanilla buttercream"), ("ganache", "Dark ganache"),
-                           ("raspberry", "Raspberry jam"), ("lemon_curd", "Lemon curd"),
-                           ("salted_caramel", "Salted caramel"), salted_caramel=300)},
-        {"code": "frosting_colour", "label": "Frosting colour", "type": "choice",
-         "default": "white",
-         "values": _values(("white", "White"), ("pink", "Pink"), ("sky", "Sky blue"),
-                           ("mint", "Mint"), ("lavender", "Lavender"), ("gold", "Gold leaf"),
-                           gold=1200)},
-        {"code": "message", "label": "Message on the cake", "type": "text", "max_length": 40,
-         "alphabet": "printable"},
-        {"code": "extras", "label": "Extras", "type": "multi", "max_count": 2,
-         "values": _values(("sparklers", "Sparklers"), ("fresh_berries", "Fresh berries"),
-                           ("macarons", "Macarons"), ("sugar_flowers", "Sugar flowers"),
-                           sparklers=300, fresh_berries=600, macarons=900, sugar_flowers=1100)},
-        {"code": "reference_image", "label": "Reference image", "type": "file",
-         "accept": [".jpg", ".jpeg", ".png"], "max_size_bytes": 10000000},
+        {
+            "code": "design",
+            "label": "Design",
+            "type": "choice",
+            "default": "classic",
+            "values": [
+                {"code": "classic", "label": "Classic"},
+                {"code": "themed", "label": "Themed", "price": 1500, "lead_time_days": 1},
+                {
+                    "code": "fully_custom",
+                    "label": "Fully custom",
+                    "price": 4500,
+                    "lead_time_days": 3,
+                },
+            ],
+        },
+        {
+            "code": "tiers",
+            "label": "Tiers",
+            "type": "number",
+            "unit": "tiers",
+            "min": 1,
+            "max": 4,
+            "step": 1,
+            "default": 1,
+            "price_per_unit": {"amount": 2500, "per": 1, "above": 1},
+        },
+        {
+            "code": "sponge",
+            "label": "Sponge",
+            "type": "proportions",
+            "step": 25,
+            "default": {"vanilla": 100},
+            "parts": [
+                {"code": "vanilla", "label": "Vanilla"},
+                {"code": "chocolate", "label": "Chocolate"},
+                {"code": "red_velvet", "label": "Red velvet"},
+                {"code": "lemon", "label": "Lemon"},
+            ],
+        },
+        {
+            "code": "filling",
+            "label": "Filling",
+            "type": "choice",
+            "default": "buttercream",
+            "values": _values(
+                ("buttercream", "Vanilla buttercream"),
+                ("ganache", "Dark ganache"),
+                ("raspberry", "Raspberry jam"),
+                ("lemon_curd", "Lemon curd"),
+                ("salted_caramel", "Salted caramel"),
+                salted_caramel=300,
+            ),
+        },
+        {
+            "code": "frosting_colour",
+            "label": "Frosting colour",
+            "type": "choice",
+            "default": "white",
+            "values": _values(
+                ("white", "White"),
+                ("pink", "Pink"),
+                ("sky", "Sky blue"),
+                ("mint", "Mint"),
+                ("lavender", "Lavender"),
+                ("gold", "Gold leaf"),
+                gold=1200,
+            ),
+        },
+        {
+            "code": "message",
+            "label": "Message on the cake",
+            "type": "text",
+            "max_length": 40,
+            "alphabet": "printable",
+        },
+        {
+            "code": "extras",
+            "label": "Extras",
+            "type": "multi",
+            "max_count": 2,
+            "values": _values(
+                ("sparklers", "Sparklers"),
+                ("fresh_berries", "Fresh berries"),
+                ("macarons", "Macarons"),
+                ("sugar_flowers", "Sugar flowers"),
+                sparklers=300,
+                fresh_berries=600,
+                macarons=900,
+                sugar_flowers=1100,
+            ),
+        },
+        {
+            "code": "reference_image",
+            "label": "Reference image",
+            "type": "file",
+            "accept": [".jpg", ".jpeg", ".png"],
+            "max_size_bytes": 10000000,
+        },
     ],
     "rules": [
-        {"id": "gold-custom", "type": "requires",
-         "when": [{"attribute": "frosting_colour", "is": "gold"}],
-         "then": [{"attribute": "design", "in": ["themed", "fully_custom"]}]},
-        {"id": "custom-needs-image", "type": "requires",
-         "when": [{"attribute": "design", "is": "fully_custom"}],
-         "then": [{"attribute": "reference_image", "set": True}],
-         "message": "A fully custom cake needs a reference image."},
-        {"id": "lemon-pairing", "type": "linear",
-         "when": [{"attribute": "filling", "is": "ganache"}],
-         "terms": [{"attribute": "sponge", "part": "lemon", "coef": 1}],
-         "op": "<=", "rhs": 0,
-         "message": "Dark ganache does not go with lemon sponge."},
-        {"id": "big-cake-flowers", "type": "requires",
-         "when": [{"attribute": "extras", "is": "sugar_flowers"}],
-         "then": [{"attribute": "tiers", "min": 2}]},
+        {
+            "id": "gold-custom",
+            "type": "requires",
+            "when": [{"attribute": "frosting_colour", "is": "gold"}],
+            "then": [{"attribute": "design", "in": ["themed", "fully_custom"]}],
+        },
+        {
+            "id": "custom-needs-image",
+            "type": "requires",
+            "when": [{"attribute": "design", "is": "fully_custom"}],
+            "then": [{"attribute": "reference_image", "set": True}],
+            "message": "A fully custom cake needs a reference image.",
+        },
+        {
+            "id": "lemon-pairing",
+            "type": "linear",
+            "when": [{"attribute": "filling", "is": "ganache"}],
+            "terms": [{"attribute": "sponge", "part": "lemon", "coef": 1}],
+            "op": "<=",
+            "rhs": 0,
+            "message": "Dark ganache does not go with lemon sponge.",
+        },
+        {
+            "id": "big-cake-flowers",
+            "type": "requires",
+            "when": [{"attribute": "extras", "is": "sugar_flowers"}],
+            "then": [{"attribute": "tiers", "min": 2}],
+        },
     ],
     "presets": [
-        {"code": "half_and_half", "label": "Half vanilla, half chocolate", "kind": "start",
-         "values": {"sponge": {"vanilla": 50, "chocolate": 50}, "filling": "ganache"}},
+        {
+            "code": "half_and_half",
+            "label": "Half vanilla, half chocolate",
+            "kind": "start",
+            "values": {"sponge": {"vanilla": 50, "chocolate": 50}, "filling": "ganache"},
+        },
     ],
     "pricing": {
         "customization_fee": {"co": 2000},
         "revisions": {"included": 1, "price_per_extra_round": 800},
-        "payment_plan": {"deposit_percent": 50, "milestones": [
-            {"event": "proof_approved", "percent": 25}]},
+        "payment_plan": {
+            "deposit_percent": 50,
+            "milestones": [{"event": "proof_approved", "percent": 25}],
+        },
         "quote_valid_days": 7,
     },
 }
@@ -454,57 +780,119 @@ HOOD: dict[str, Any] = {
     "modes": ["co", "bespoke"],
     "job_template": "hood",
     "attributes": [
-        {"code": "metal", "label": "Metal", "type": "choice", "default": "copper",
-         "values": [{"code": "copper", "label": "Copper"},
-                    {"code": "brass", "label": "Brass", "price_percent": 10},
-                    {"code": "bronze", "label": "Bronze", "price_percent": 25,
-                     "lead_time_days": 5}]},
-        {"code": "width", "label": "Width", "type": "number", "unit": "mm",
-         "min": 600, "max": 2400, "step": 10, "default": 900,
-         "price_per_unit": {"amount": 9000, "per": 100, "above": 900}},
-        {"code": "height", "label": "Height", "type": "number", "unit": "mm",
-         "min": 400, "max": 1200, "step": 10, "default": 600,
-         "price_per_unit": {"amount": 6000, "per": 100, "above": 600}},
-        {"code": "finish", "label": "Finish", "type": "choice", "default": "hammered",
-         "values": _values(("hammered", "Hand-hammered"), ("smooth", "Smooth polished"),
-                           ("patina", "Aged patina"), ("brushed", "Brushed"), patina=35000)},
-        {"code": "strapping", "label": "Decorative strapping", "type": "boolean",
-         "default": False, "price": 48000, "lead_time_days": 3},
-        {"code": "specification", "label": "Technical specification", "type": "file",
-         "required": True, "accept": [".pdf", ".dwg", ".dxf"], "max_size_bytes": 25000000},
+        {
+            "code": "metal",
+            "label": "Metal",
+            "type": "choice",
+            "default": "copper",
+            "values": [
+                {"code": "copper", "label": "Copper"},
+                {"code": "brass", "label": "Brass", "price_percent": 10},
+                {"code": "bronze", "label": "Bronze", "price_percent": 25, "lead_time_days": 5},
+            ],
+        },
+        {
+            "code": "width",
+            "label": "Width",
+            "type": "number",
+            "unit": "mm",
+            "min": 600,
+            "max": 2400,
+            "step": 10,
+            "default": 900,
+            "price_per_unit": {"amount": 9000, "per": 100, "above": 900},
+        },
+        {
+            "code": "height",
+            "label": "Height",
+            "type": "number",
+            "unit": "mm",
+            "min": 400,
+            "max": 1200,
+            "step": 10,
+            "default": 600,
+            "price_per_unit": {"amount": 6000, "per": 100, "above": 600},
+        },
+        {
+            "code": "finish",
+            "label": "Finish",
+            "type": "choice",
+            "default": "hammered",
+            "values": _values(
+                ("hammered", "Hand-hammered"),
+                ("smooth", "Smooth polished"),
+                ("patina", "Aged patina"),
+                ("brushed", "Brushed"),
+                patina=35000,
+            ),
+        },
+        {
+            "code": "strapping",
+            "label": "Decorative strapping",
+            "type": "boolean",
+            "default": False,
+            "price": 48000,
+            "lead_time_days": 3,
+        },
+        {
+            "code": "specification",
+            "label": "Technical specification",
+            "type": "file",
+            "required": True,
+            "accept": [".pdf", ".dwg", ".dxf"],
+            "max_size_bytes": 25000000,
+        },
     ],
     "rules": [
-        {"id": "bronze-width", "type": "conditional_domain",
-         "when": [{"attribute": "metal", "is": "bronze"}],
-         "then": {"attribute": "width", "max": 1800},
-         "message": "Bronze sheets allow a width of at most 1800 mm."},
-        {"id": "sheet-size", "type": "linear",
-         "terms": [{"attribute": "width", "coef": 1}, {"attribute": "height", "coef": 2}],
-         "op": "<=", "rhs": 4200,
-         "message": "Width plus twice the height may not exceed 4200 mm of sheet."},
-        {"id": "patina-copper", "type": "requires",
-         "when": [{"attribute": "finish", "is": "patina"}],
-         "then": [{"attribute": "metal", "in": ["copper", "bronze"]}]},
+        {
+            "id": "bronze-width",
+            "type": "conditional_domain",
+            "when": [{"attribute": "metal", "is": "bronze"}],
+            "then": {"attribute": "width", "max": 1800},
+            "message": "Bronze sheets allow a width of at most 1800 mm.",
+        },
+        {
+            "id": "sheet-size",
+            "type": "linear",
+            "terms": [{"attribute": "width", "coef": 1}, {"attribute": "height", "coef": 2}],
+            "op": "<=",
+            "rhs": 4200,
+            "message": "Width plus twice the height may not exceed 4200 mm of sheet.",
+        },
+        {
+            "id": "patina-copper",
+            "type": "requires",
+            "when": [{"attribute": "finish", "is": "patina"}],
+            "then": [{"attribute": "metal", "in": ["copper", "bronze"]}],
+        },
     ],
     "presets": [],
     "pricing": {
         "customization_fee": {"co": 25000, "bespoke": 60000},
         "rush": {"tiers": [{"up_to_days": 5, "percent": 20}]},
         "revisions": {"included": 2, "price_per_extra_round": 15000},
-        "payment_plan": {"deposit_percent": 40, "milestones": [
-            {"event": "proof_approved", "percent": 30}, {"event": "shipped", "percent": 20}]},
+        "payment_plan": {
+            "deposit_percent": 40,
+            "milestones": [
+                {"event": "proof_approved", "percent": 30},
+                {"event": "shipped", "percent": 20},
+            ],
+        },
         "quote_valid_days": 30,
     },
 }
 
 
-_TRIM_TIERS = [("base", "Base"), ("comfort", "Comfort"), ("premium", "Premium"),
-               ("luxury", "Luxury")]
+_TRIM_TIERS = [
+    ("base", "Base"),
+    ("comfort", "Comfort"),
+    ("premium", "Premium"),
+    ("luxury", "Luxury"),
+]
 
 
 def _tier_rule(rule_id: str, when: dict[str, Any], tier: str) -> dict[str, Any]:
-    return {"id": rule_id, "type": "tier", "when": [when], "attribute": "trim",
-            "min_tier": tier}
+    return {"id": rule_id, "type": "tier", "when": [when], "attribute": "trim", "min_tier": tier}
 
 
 CAR_INTERIOR: dict[str, Any] = {
@@ -517,36 +905,111 @@ CAR_INTERIOR: dict[str, Any] = {
     "modes": ["pre", "post"],
     "job_template": "car_interior",
     "attributes": [
-        {"code": "trim", "label": "Trim level", "type": "choice", "default": "comfort",
-         "values": [{"code": "base", "label": "Base"},
-                    {"code": "comfort", "label": "Comfort", "price": 180000},
-                    {"code": "premium", "label": "Premium", "price": 420000},
-                    {"code": "luxury", "label": "Luxury", "price": 790000}]},
-        {"code": "seat_material", "label": "Seat material", "type": "choice", "default": "cloth",
-         "values": _values(("cloth", "Cloth"), ("leatherette", "Leatherette"),
-                           ("leather", "Leather"), ("nappa", "Nappa leather"),
-                           leatherette=90000, leather=210000, nappa=360000)},
-        {"code": "heated_wheel", "label": "Heated steering wheel", "type": "boolean",
-         "default": False, "price": 29000},
-        {"code": "heated_seats", "label": "Heated front seats", "type": "boolean",
-         "default": False, "price": 39000},
-        {"code": "ventilated_seats", "label": "Ventilated front seats", "type": "boolean",
-         "default": False, "price": 89000},
-        {"code": "massage_seats", "label": "Massage front seats", "type": "boolean",
-         "default": False, "price": 149000, "lead_time_days": 10},
-        {"code": "ambient_lighting", "label": "Ambient lighting", "type": "boolean",
-         "default": False, "price": 35000},
-        {"code": "headliner", "label": "Headliner", "type": "choice", "default": "grey",
-         "values": _values(("grey", "Grey fabric"), ("black", "Black fabric"),
-                           ("alcantara", "Black Alcantara"), black=25000, alcantara=120000)},
-        {"code": "dash_trim", "label": "Dashboard trim", "type": "choice", "default": "plastic",
-         "values": _values(("plastic", "Textured black"), ("aluminium", "Brushed aluminium"),
-                           ("open_pore_oak", "Open-pore oak"), ("carbon", "Carbon fibre"),
-                           aluminium=30000, open_pore_oak=65000, carbon=140000)},
-        {"code": "stitching", "label": "Contrast stitching", "type": "choice",
-         "required": False,
-         "values": _values(("red", "Red"), ("white", "White"), ("yellow", "Yellow"),
-                           red=20000, white=20000, yellow=20000)},
+        {
+            "code": "trim",
+            "label": "Trim level",
+            "type": "choice",
+            "default": "comfort",
+            "values": [
+                {"code": "base", "label": "Base"},
+                {"code": "comfort", "label": "Comfort", "price": 180000},
+                {"code": "premium", "label": "Premium", "price": 420000},
+                {"code": "luxury", "label": "Luxury", "price": 790000},
+            ],
+        },
+        {
+            "code": "seat_material",
+            "label": "Seat material",
+            "type": "choice",
+            "default": "cloth",
+            "values": _values(
+                ("cloth", "Cloth"),
+                ("leatherette", "Leatherette"),
+                ("leather", "Leather"),
+                ("nappa", "Nappa leather"),
+                leatherette=90000,
+                leather=210000,
+                nappa=360000,
+            ),
+        },
+        {
+            "code": "heated_wheel",
+            "label": "Heated steering wheel",
+            "type": "boolean",
+            "default": False,
+            "price": 29000,
+        },
+        {
+            "code": "heated_seats",
+            "label": "Heated front seats",
+            "type": "boolean",
+            "default": False,
+            "price": 39000,
+        },
+        {
+            "code": "ventilated_seats",
+            "label": "Ventilated front seats",
+            "type": "boolean",
+            "default": False,
+            "price": 89000,
+        },
+        {
+            "code": "massage_seats",
+            "label": "Massage front seats",
+            "type": "boolean",
+            "default": False,
+            "price": 149000,
+            "lead_time_days": 10,
+        },
+        {
+            "code": "ambient_lighting",
+            "label": "Ambient lighting",
+            "type": "boolean",
+            "default": False,
+            "price": 35000,
+        },
+        {
+            "code": "headliner",
+            "label": "Headliner",
+            "type": "choice",
+            "default": "grey",
+            "values": _values(
+                ("grey", "Grey fabric"),
+                ("black", "Black fabric"),
+                ("alcantara", "Black Alcantara"),
+                black=25000,
+                alcantara=120000,
+            ),
+        },
+        {
+            "code": "dash_trim",
+            "label": "Dashboard trim",
+            "type": "choice",
+            "default": "plastic",
+            "values": _values(
+                ("plastic", "Textured black"),
+                ("aluminium", "Brushed aluminium"),
+                ("open_pore_oak", "Open-pore oak"),
+                ("carbon", "Carbon fibre"),
+                aluminium=30000,
+                open_pore_oak=65000,
+                carbon=140000,
+            ),
+        },
+        {
+            "code": "stitching",
+            "label": "Contrast stitching",
+            "type": "choice",
+            "required": False,
+            "values": _values(
+                ("red", "Red"),
+                ("white", "White"),
+                ("yellow", "Yellow"),
+                red=20000,
+                white=20000,
+                yellow=20000,
+            ),
+        },
     ],
     "rules": [
         _tier_rule("heated-wheel-tier", {"attribute": "heated_wheel", "is": True}, "premium"),
@@ -555,31 +1018,59 @@ CAR_INTERIOR: dict[str, Any] = {
         _tier_rule("alcantara-tier", {"attribute": "headliner", "is": "alcantara"}, "premium"),
         _tier_rule("carbon-tier", {"attribute": "dash_trim", "is": "carbon"}, "premium"),
         _tier_rule("ambient-tier", {"attribute": "ambient_lighting", "is": True}, "comfort"),
-        {"id": "ventilation-leather", "type": "requires",
-         "when": [{"attribute": "ventilated_seats", "is": True}],
-         "then": [{"attribute": "seat_material", "in": ["leather", "nappa"]}],
-         "message": "Ventilated seats need perforated leather or Nappa."},
-        {"id": "massage-heated", "type": "implies",
-         "when": [{"attribute": "massage_seats", "is": True}],
-         "set": {"attribute": "heated_seats", "value": True}},
-        {"id": "stitching-leather", "type": "requires",
-         "when": [{"attribute": "stitching", "set": True}],
-         "then": [{"attribute": "seat_material", "not_in": ["cloth"]}]},
-        {"id": "luxury-leather", "type": "conditional_domain",
-         "when": [{"attribute": "trim", "is": "luxury"}],
-         "then": {"attribute": "seat_material", "in": ["leather", "nappa"]}},
+        {
+            "id": "ventilation-leather",
+            "type": "requires",
+            "when": [{"attribute": "ventilated_seats", "is": True}],
+            "then": [{"attribute": "seat_material", "in": ["leather", "nappa"]}],
+            "message": "Ventilated seats need perforated leather or Nappa.",
+        },
+        {
+            "id": "massage-heated",
+            "type": "implies",
+            "when": [{"attribute": "massage_seats", "is": True}],
+            "set": {"attribute": "heated_seats", "value": True},
+        },
+        {
+            "id": "stitching-leather",
+            "type": "requires",
+            "when": [{"attribute": "stitching", "set": True}],
+            "then": [{"attribute": "seat_material", "not_in": ["cloth"]}],
+        },
+        {
+            "id": "luxury-leather",
+            "type": "conditional_domain",
+            "when": [{"attribute": "trim", "is": "luxury"}],
+            "then": {"attribute": "seat_material", "in": ["leather", "nappa"]},
+        },
     ],
     "presets": [
-        {"code": "sport_package", "label": "Sport package", "kind": "package",
-         "values": {"trim": "premium", "seat_material": "leather", "dash_trim": "carbon",
-                    "headliner": "alcantara", "stitching": "red", "heated_wheel": True}},
-        {"code": "winter_package", "label": "Winter package", "kind": "package",
-         "values": {"heated_seats": True, "heated_wheel": True}},
+        {
+            "code": "sport_package",
+            "label": "Sport package",
+            "kind": "package",
+            "values": {
+                "trim": "premium",
+                "seat_material": "leather",
+                "dash_trim": "carbon",
+                "headliner": "alcantara",
+                "stitching": "red",
+                "heated_wheel": True,
+            },
+        },
+        {
+            "code": "winter_package",
+            "label": "Winter package",
+            "kind": "package",
+            "values": {"heated_seats": True, "heated_wheel": True},
+        },
     ],
     "pricing": {
         "customization_fee": {"post": 25000},
-        "payment_plan": {"deposit_percent": 10, "milestones": [
-            {"event": "shipped", "percent": 80}]},
+        "payment_plan": {
+            "deposit_percent": 10,
+            "milestones": [{"event": "shipped", "percent": 80}],
+        },
         "quote_valid_days": 60,
     },
 }
@@ -592,29 +1083,70 @@ def _cabin() -> dict[str, Any]:
 
 
 _ZONES = [("fwd", "Forward club"), ("mid", "Mid-cabin conference"), ("aft", "Aft stateroom")]
-_LEATHERS = [("ivory", "Ivory"), ("bone", "Bone"), ("sand", "Sand"), ("saddle", "Saddle"),
-             ("tan", "Tan"), ("cognac", "Cognac"), ("espresso", "Espresso"),
-             ("slate", "Slate"), ("graphite", "Graphite"), ("black", "Black"),
-             ("navy", "Navy"), ("oxblood", "Oxblood")]
-_VENEERS = [("walnut_burl", "Walnut burl"), ("eucalyptus", "Eucalyptus"),
-            ("macassar", "Macassar ebony"), ("anigre", "Anigre"), ("sapele", "Sapele"),
-            ("carbon_weave", "Carbon weave"), ("grey_oak", "Grey oak"),
-            ("maple_birdseye", "Bird's-eye maple")]
-_CARPETS = [("wool_sand", "Wool, sand"), ("wool_charcoal", "Wool, charcoal"),
-            ("silk_blend_ivory", "Silk blend, ivory"), ("silk_blend_slate", "Silk blend, slate"),
-            ("loop_pile_taupe", "Loop pile, taupe"), ("cut_pile_navy", "Cut pile, navy")]
-_PLATINGS = [("polished_nickel", "Polished nickel"), ("satin_nickel", "Satin nickel"),
-             ("gold", "24k gold"), ("bronze", "Brushed bronze"), ("black_chrome", "Black chrome")]
-_SEATS = [("club", "Club seat"), ("divan", "Three-place divan"), ("sleeper", "Sleeper seat"),
-          ("conference", "Conference seat")]
-_LIGHTING = [("warm", "Warm white"), ("tunable", "Tunable white"), ("circadian", "Circadian"),
-             ("starlight", "Starlight headliner")]
+_LEATHERS = [
+    ("ivory", "Ivory"),
+    ("bone", "Bone"),
+    ("sand", "Sand"),
+    ("saddle", "Saddle"),
+    ("tan", "Tan"),
+    ("cognac", "Cognac"),
+    ("espresso", "Espresso"),
+    ("slate", "Slate"),
+    ("graphite", "Graphite"),
+    ("black", "Black"),
+    ("navy", "Navy"),
+    ("oxblood", "Oxblood"),
+]
+_VENEERS = [
+    ("walnut_burl", "Walnut burl"),
+    ("eucalyptus", "Eucalyptus"),
+    ("macassar", "Macassar ebony"),
+    ("anigre", "Anigre"),
+    ("sapele", "Sapele"),
+    ("carbon_weave", "Carbon weave"),
+    ("grey_oak", "Grey oak"),
+    ("maple_birdseye", "Bird's-eye maple"),
+]
+_CARPETS = [
+    ("wool_sand", "Wool, sand"),
+    ("wool_charcoal", "Wool, charcoal"),
+    ("silk_blend_ivory", "Silk blend, ivory"),
+    ("silk_blend_slate", "Silk blend, slate"),
+    ("loop_pile_taupe", "Loop pile, taupe"),
+    ("cut_pile_navy", "Cut pile, navy"),
+]
+_PLATINGS = [
+    ("polished_nickel", "Polished nickel"),
+    ("satin_nickel", "Satin nickel"),
+    ("gold", "24k gold"),
+    ("bronze", "Brushed bronze"),
+    ("black_chrome", "Black chrome"),
+]
+_SEATS = [
+    ("club", "Club seat"),
+    ("divan", "Three-place divan"),
+    ("sleeper", "Sleeper seat"),
+    ("conference", "Conference seat"),
+]
+_LIGHTING = [
+    ("warm", "Warm white"),
+    ("tunable", "Tunable white"),
+    ("circadian", "Circadian"),
+    ("starlight", "Starlight headliner"),
+]
 _COMPLETION = [("standard", "Standard"), ("executive", "Executive"), ("vvip", "VVIP")]
-_SYSTEMS = [("satcom", "Ka-band satcom", 950000), ("cabin_audio", "Surround audio", 180000),
-            ("moving_map", "3D moving map", 45000), ("shower", "Shower", 620000),
-            ("oven", "Convection oven", 38000), ("espresso", "Espresso machine", 22000),
-            ("wine_chiller", "Wine chiller", 31000), ("humidifier", "Cabin humidifier", 140000),
-            ("crew_rest", "Crew rest", 260000), ("pet_zone", "Pet zone", 54000)]
+_SYSTEMS = [
+    ("satcom", "Ka-band satcom", 950000),
+    ("cabin_audio", "Surround audio", 180000),
+    ("moving_map", "3D moving map", 45000),
+    ("shower", "Shower", 620000),
+    ("oven", "Convection oven", 38000),
+    ("espresso", "Espresso machine", 22000),
+    ("wine_chiller", "Wine chiller", 31000),
+    ("humidifier", "Cabin humidifier", 140000),
+    ("crew_rest", "Crew rest", 260000),
+    ("pet_zone", "Pet zone", 54000),
+]
 
 
 class _CabinGenerator:
@@ -627,8 +1159,15 @@ class _CabinGenerator:
         self.reference: dict[str, Any] = {}
         self.rules: list[dict[str, Any]] = []
 
-    def choice(self, code: str, label: str, values: list[tuple[str, str]],
-               reference: str, *, price_scale: int) -> None:
+    def choice(
+        self,
+        code: str,
+        label: str,
+        values: list[tuple[str, str]],
+        reference: str,
+        *,
+        price_scale: int,
+    ) -> None:
         options = []
         for index, (value, value_label) in enumerate(values):
             option: dict[str, Any] = {"code": value, "label": value_label}
@@ -637,19 +1176,36 @@ class _CabinGenerator:
                 if self.rng.random() < 0.3:
                     option["lead_time_days"] = self.rng.randint(1, 6)
             options.append(option)
-        self.attributes.append({"code": code, "label": label, "type": "choice",
-                                "default": reference, "values": options})
+        self.attributes.append(
+            {
+                "code": code,
+                "label": label,
+                "type": "choice",
+                "default": reference,
+                "values": options,
+            }
+        )
         self.reference[code] = reference
 
     def boolean(self, code: str, label: str, price: int, reference: bool) -> None:
-        self.attributes.append({"code": code, "label": label, "type": "boolean",
-                                "default": False, "price": price})
+        self.attributes.append(
+            {"code": code, "label": label, "type": "boolean", "default": False, "price": price}
+        )
         self.reference[code] = reference
 
-    def number(self, code: str, label: str, low: int, high: int, step: int,
-               reference: int) -> None:
-        self.attributes.append({"code": code, "label": label, "type": "number", "unit": "mm",
-                                "min": low, "max": high, "step": step, "default": reference})
+    def number(self, code: str, label: str, low: int, high: int, step: int, reference: int) -> None:
+        self.attributes.append(
+            {
+                "code": code,
+                "label": label,
+                "type": "number",
+                "unit": "mm",
+                "min": low,
+                "max": high,
+                "step": step,
+                "default": reference,
+            }
+        )
         self.reference[code] = reference
 
     def product(self) -> dict[str, Any]:
@@ -667,53 +1223,106 @@ class _CabinGenerator:
             "attributes": self.attributes,
             "rules": self.rules,
             "presets": [
-                {"code": "standard_cabin", "label": "Standard cabin", "kind": "start",
-                 "values": dict(self.reference)},
+                {
+                    "code": "standard_cabin",
+                    "label": "Standard cabin",
+                    "kind": "start",
+                    "values": dict(self.reference),
+                },
             ],
             "pricing": {
                 "customization_fee": {"co": 2500000},
                 "revisions": {"included": 3, "price_per_extra_round": 750000},
-                "payment_plan": {"deposit_percent": 20, "milestones": [
-                    {"event": "proof_approved", "percent": 30},
-                    {"event": "shipped", "percent": 40}]},
+                "payment_plan": {
+                    "deposit_percent": 20,
+                    "milestones": [
+                        {"event": "proof_approved", "percent": 30},
+                        {"event": "shipped", "percent": 40},
+                    ],
+                },
                 "quote_valid_days": 90,
             },
         }
 
     def _attributes(self) -> None:
         rng = self.rng
-        self.choice("completion", "Completion level", _COMPLETION, "executive",
-                    price_scale=1500000)
+        self.choice("completion", "Completion level", _COMPLETION, "executive", price_scale=1500000)
         for zone, zone_label in _ZONES:
-            self.choice(f"{zone}_seating", f"{zone_label}: seating", _SEATS,
-                        rng.choice(_SEATS)[0], price_scale=400000)
-            self.choice(f"{zone}_leather", f"{zone_label}: leather", _LEATHERS,
-                        rng.choice(_LEATHERS)[0], price_scale=90000)
-            self.choice(f"{zone}_stitching", f"{zone_label}: stitching", _LEATHERS,
-                        rng.choice(_LEATHERS)[0], price_scale=15000)
-            self.choice(f"{zone}_veneer", f"{zone_label}: veneer", _VENEERS,
-                        rng.choice(_VENEERS)[0], price_scale=120000)
-            self.choice(f"{zone}_carpet", f"{zone_label}: carpet", _CARPETS,
-                        rng.choice(_CARPETS)[0], price_scale=60000)
-            self.choice(f"{zone}_plating", f"{zone_label}: plating", _PLATINGS,
-                        rng.choice(_PLATINGS)[0], price_scale=30000)
-            self.choice(f"{zone}_lighting", f"{zone_label}: lighting", _LIGHTING,
-                        rng.choice(_LIGHTING)[0], price_scale=50000)
-            self.number(f"{zone}_length", f"{zone_label}: zone length", 1800, 4200, 50,
-                        2800)
+            self.choice(
+                f"{zone}_seating",
+                f"{zone_label}: seating",
+                _SEATS,
+                rng.choice(_SEATS)[0],
+                price_scale=400000,
+            )
+            self.choice(
+                f"{zone}_leather",
+                f"{zone_label}: leather",
+                _LEATHERS,
+                rng.choice(_LEATHERS)[0],
+                price_scale=90000,
+            )
+            self.choice(
+                f"{zone}_stitching",
+                f"{zone_label}: stitching",
+                _LEATHERS,
+                rng.choice(_LEATHERS)[0],
+                price_scale=15000,
+            )
+            self.choice(
+                f"{zone}_veneer",
+                f"{zone_label}: veneer",
+                _VENEERS,
+                rng.choice(_VENEERS)[0],
+                price_scale=120000,
+            )
+            self.choice(
+                f"{zone}_carpet",
+                f"{zone_label}: carpet",
+                _CARPETS,
+                rng.choice(_CARPETS)[0],
+                price_scale=60000,
+            )
+            self.choice(
+                f"{zone}_plating",
+                f"{zone_label}: plating",
+                _PLATINGS,
+                rng.choice(_PLATINGS)[0],
+                price_scale=30000,
+            )
+            self.choice(
+                f"{zone}_lighting",
+                f"{zone_label}: lighting",
+                _LIGHTING,
+                rng.choice(_LIGHTING)[0],
+                price_scale=50000,
+            )
+            self.number(f"{zone}_length", f"{zone_label}: zone length", 1800, 4200, 50, 2800)
         for code, label, price in _SYSTEMS:
             self.boolean(code, label, price, rng.random() < 0.4)
         self.number("galley_width", "Galley width", 900, 1800, 50, 1200)
         self.number("lav_width", "Lavatory width", 900, 1600, 50, 1100)
         self.number("wardrobe_width", "Wardrobe width", 0, 900, 50, 450)
         self.number("cabin_length", "Usable cabin length", 12000, 14500, 100, 13000)
-        self.choice("window_shades", "Window shades",
-                    [("manual", "Manual"), ("electric", "Electric"),
-                     ("electrochromic", "Electrochromic")], "electric", price_scale=200000)
-        self.choice("galley_finish", "Galley finish",
-                    [("corian_white", "Corian, white"), ("stone_veneer", "Stone veneer"),
-                     ("stainless", "Brushed stainless"), ("lacquer_black", "Black lacquer")],
-                    "corian_white", price_scale=80000)
+        self.choice(
+            "window_shades",
+            "Window shades",
+            [("manual", "Manual"), ("electric", "Electric"), ("electrochromic", "Electrochromic")],
+            "electric",
+            price_scale=200000,
+        )
+        self.choice(
+            "galley_finish",
+            "Galley finish",
+            [
+                ("corian_white", "Corian, white"),
+                ("stone_veneer", "Stone veneer"),
+                ("stainless", "Brushed stainless"),
+                ("lacquer_black", "Black lacquer"),
+            ],
+            "corian_white",
+            price_scale=80000,
+        )
 
     def _add(self, rule: dict[str, Any]) -> None:
         rule["id"] = f"{rule['type'].replace('_', '-')}-{len(self.rules) + 1:03d}"
@@ -723,23 +1332,22 @@ class _CabinGenerator:
         return [a for a in self.attributes if a["type"] == "choice"]
 
     def _is_any(self, attribute: dict[str, Any]) -> dict[str, Any]:
-        """"attribute is <some value>"."""
+        """ "attribute is <some value>"."""
         return {"attribute": attribute["code"], "is": self.rng.choice(attribute["values"])["code"]}
 
     def _is_other(self, attribute: dict[str, Any]) -> dict[str, Any]:
-        """"attribute is <a value other than the reference>": false on the reference."""
+        """ "attribute is <a value other than the reference>": false on the reference."""
         reference = self.reference[attribute["code"]]
         others = [v["code"] for v in attribute["values"] if v["code"] != reference]
         return {"attribute": attribute["code"], "is": self.rng.choice(others)}
 
     def _in_most(self, attribute: dict[str, Any]) -> dict[str, Any]:
-        """"attribute in <the reference and most other values>": true on the reference."""
+        """ "attribute in <the reference and most other values>": true on the reference."""
         codes = [v["code"] for v in attribute["values"]]
         reference = self.reference[attribute["code"]]
         others = [c for c in codes if c != reference]
         keep = self.rng.sample(others, max(1, (len(others) * 2) // 3))
-        return {"attribute": attribute["code"],
-                "in": sorted([reference, *keep], key=codes.index)}
+        return {"attribute": attribute["code"], "in": sorted([reference, *keep], key=codes.index)}
 
     def _rules(self) -> None:
         rng = self.rng
@@ -748,60 +1356,122 @@ class _CabinGenerator:
         reference_tier = tiers.index(self.reference["completion"])
         for zone, _ in _ZONES:
             # Stitching never matches the leather exactly: it would disappear.
-            self._add({"type": "combination", "attributes": [f"{zone}_leather",
-                                                             f"{zone}_stitching"],
-                       "forbidden": [[code, code] for code, _ in _LEATHERS
-                                     if code != self.reference[f"{zone}_leather"]
-                                     or code != self.reference[f"{zone}_stitching"]]})
+            self._add(
+                {
+                    "type": "combination",
+                    "attributes": [f"{zone}_leather", f"{zone}_stitching"],
+                    "forbidden": [
+                        [code, code]
+                        for code, _ in _LEATHERS
+                        if code != self.reference[f"{zone}_leather"]
+                        or code != self.reference[f"{zone}_stitching"]
+                    ],
+                }
+            )
             # Some veneers are never paired with some platings (a variant table).
             reference_pair = [self.reference[f"{zone}_veneer"], self.reference[f"{zone}_plating"]]
             pairs = [[veneer, plating] for veneer, _ in _VENEERS for plating, _ in _PLATINGS]
-            self._add({"type": "combination",
-                       "attributes": [f"{zone}_veneer", f"{zone}_plating"],
-                       "forbidden": [pair for pair in rng.sample(pairs, 8)
-                                     if pair != reference_pair]})
+            self._add(
+                {
+                    "type": "combination",
+                    "attributes": [f"{zone}_veneer", f"{zone}_plating"],
+                    "forbidden": [pair for pair in rng.sample(pairs, 8) if pair != reference_pair],
+                }
+            )
         zone_lengths = [{"attribute": f"{zone}_length", "coef": 1} for zone, _ in _ZONES]
-        self._add({"type": "linear", "terms": [
-            *zone_lengths, {"attribute": "galley_width", "coef": 1},
-            {"attribute": "lav_width", "coef": 1}, {"attribute": "wardrobe_width", "coef": 1},
-            {"attribute": "cabin_length", "coef": -1}], "op": "<=", "rhs": 0,
-            "message": "The zones, galley, lavatory and wardrobe must fit the cabin length."})
+        self._add(
+            {
+                "type": "linear",
+                "terms": [
+                    *zone_lengths,
+                    {"attribute": "galley_width", "coef": 1},
+                    {"attribute": "lav_width", "coef": 1},
+                    {"attribute": "wardrobe_width", "coef": 1},
+                    {"attribute": "cabin_length", "coef": -1},
+                ],
+                "op": "<=",
+                "rhs": 0,
+                "message": "The zones, galley, lavatory and wardrobe must fit the cabin length.",
+            }
+        )
         for code, _, _ in _SYSTEMS:
             if rng.random() < 0.6:
                 tier = rng.randint(0, reference_tier if self.reference[code] else 2)
                 if tier:
-                    self._add({"type": "tier", "when": [{"attribute": code, "is": True}],
-                               "attribute": "completion", "min_tier": tiers[tier]})
+                    self._add(
+                        {
+                            "type": "tier",
+                            "when": [{"attribute": code, "is": True}],
+                            "attribute": "completion",
+                            "min_tier": tiers[tier],
+                        }
+                    )
         while len(self.rules) < 320:
-            kind = rng.choice(["requires", "excludes", "conditional_domain", "implies",
-                               "cardinality", "linear", "requires", "excludes"])
+            kind = rng.choice(
+                [
+                    "requires",
+                    "excludes",
+                    "conditional_domain",
+                    "implies",
+                    "cardinality",
+                    "linear",
+                    "requires",
+                    "excludes",
+                ]
+            )
             first, second = rng.sample(choices[1:], 2)
             if kind == "requires":
-                self._add({"type": "requires", "when": [self._is_any(first)],
-                           "then": [self._in_most(second)]})
+                self._add(
+                    {
+                        "type": "requires",
+                        "when": [self._is_any(first)],
+                        "then": [self._in_most(second)],
+                    }
+                )
             elif kind == "excludes":
-                self._add({"type": "excludes", "when": [self._is_any(first)],
-                           "then": [self._is_other(second)]})
+                self._add(
+                    {
+                        "type": "excludes",
+                        "when": [self._is_any(first)],
+                        "then": [self._is_other(second)],
+                    }
+                )
             elif kind == "conditional_domain":
                 zone = rng.choice(_ZONES)[0]
                 reference = self.reference[f"{zone}_length"]
                 bound = reference + rng.randrange(0, 1000, 50)
-                self._add({"type": "conditional_domain", "when": [self._is_any(first)],
-                           "then": {"attribute": f"{zone}_length", "max": bound}})
+                self._add(
+                    {
+                        "type": "conditional_domain",
+                        "when": [self._is_any(first)],
+                        "then": {"attribute": f"{zone}_length", "max": bound},
+                    }
+                )
             elif kind == "implies":
                 value = rng.choice(second["values"])["code"]
-                self._add({"type": "implies", "when": [self._is_other(first)],
-                           "set": {"attribute": second["code"], "value": value}})
+                self._add(
+                    {
+                        "type": "implies",
+                        "when": [self._is_other(first)],
+                        "set": {"attribute": second["code"], "value": value},
+                    }
+                )
             elif kind == "cardinality":
                 systems = rng.sample(_SYSTEMS, 4)
                 chosen = sum(self.reference[code] for code, _, _ in systems)
-                self._add({"type": "cardinality",
-                           "of": [{"attribute": code, "is": True} for code, _, _ in systems],
-                           "max": max(chosen, 2)})
+                self._add(
+                    {
+                        "type": "cardinality",
+                        "of": [{"attribute": code, "is": True} for code, _, _ in systems],
+                        "max": max(chosen, 2),
+                    }
+                )
             else:
                 zone_a, zone_b = rng.sample([z for z, _ in _ZONES], 2)
-                terms = [{"attribute": f"{zone_a}_length", "coef": 1},
-                         {"attribute": f"{zone_b}_length", "coef": -1}]
+                terms = [
+                    {"attribute": f"{zone_a}_length", "coef": 1},
+                    {"attribute": f"{zone_b}_length", "coef": -1},
+                ]
                 slack = rng.randrange(500, 2000, 100)
                 self._add({"type": "linear", "terms": terms, "op": "<=", "rhs": slack})
 

@@ -27,7 +27,8 @@ class MeasurementKind:
 
 # Plausible adult ranges; a tenant with other garments passes its own table.
 MEASUREMENT_KINDS: dict[str, MeasurementKind] = {
-    kind.name: kind for kind in (
+    kind.name: kind
+    for kind in (
         MeasurementKind("chest", Decimal(60), Decimal(180)),
         MeasurementKind("waist", Decimal(40), Decimal(200)),
         MeasurementKind("hips", Decimal(60), Decimal(200)),
@@ -66,38 +67,57 @@ class PlannedOperation:
     after: tuple[str, ...] = ()  # operations that must finish before this one starts
 
 
-def validate_measurements(measurements: Sequence[Measurement],
-                          kinds: Mapping[str, MeasurementKind] = MEASUREMENT_KINDS) -> None:
+def validate_measurements(
+    measurements: Sequence[Measurement], kinds: Mapping[str, MeasurementKind] = MEASUREMENT_KINDS
+) -> None:
     problems: list[FieldProblem] = []
     seen: set[str] = set()
     for i, m in enumerate(measurements):
         where = f"measurements[{i}]"
         if m.name in seen:
-            problems.append(FieldProblem(f"{where}.name", "duplicate",
-                                         f"{m.name} is measured twice; keep one"))
+            problems.append(
+                FieldProblem(f"{where}.name", "duplicate", f"{m.name} is measured twice; keep one")
+            )
         seen.add(m.name)
         kind = kinds.get(m.name)
         if kind is None:
-            problems.append(FieldProblem(f"{where}.name", "unknown_measurement",
-                                         f"must be one of {', '.join(sorted(kinds))}"))
+            problems.append(
+                FieldProblem(
+                    f"{where}.name",
+                    "unknown_measurement",
+                    f"must be one of {', '.join(sorted(kinds))}",
+                )
+            )
             continue
         if m.unit not in MM_PER_UNIT:
-            problems.append(FieldProblem(f"{where}.unit", "unknown_unit",
-                                         f"must be one of {', '.join(MM_PER_UNIT)}"))
+            problems.append(
+                FieldProblem(
+                    f"{where}.unit", "unknown_unit", f"must be one of {', '.join(MM_PER_UNIT)}"
+                )
+            )
             continue
         if not kind.minimum_cm <= m.in_cm() <= kind.maximum_cm:
-            problems.append(FieldProblem(
-                f"{where}.value", "out_of_range",
-                f"{m.name} must be between {kind.minimum_cm} and {kind.maximum_cm} cm; "
-                "check the value and its unit",
-                {"minimum_cm": str(kind.minimum_cm), "maximum_cm": str(kind.maximum_cm)}))
+            problems.append(
+                FieldProblem(
+                    f"{where}.value",
+                    "out_of_range",
+                    f"{m.name} must be between {kind.minimum_cm} and {kind.maximum_cm} cm; "
+                    "check the value and its unit",
+                    {"minimum_cm": str(kind.minimum_cm), "maximum_cm": str(kind.maximum_cm)},
+                )
+            )
     if problems:
-        raise BusinessRuleViolation("the measurements are not plausible",
-                                    code="invalid_measurements", errors=problems)
+        raise BusinessRuleViolation(
+            "the measurements are not plausible", code="invalid_measurements", errors=problems
+        )
 
 
-def validate_plan(price: Money | None, operations: Sequence[PlannedOperation],
-                  resource_groups: Collection[str], currency: str) -> None:
+def validate_plan(
+    price: Money | None,
+    operations: Sequence[PlannedOperation],
+    resource_groups: Collection[str],
+    currency: str,
+) -> None:
     """Check a planner's hand-set price and operations before they are saved."""
     problems: list[FieldProblem] = []
     if price is None:
@@ -107,31 +127,51 @@ def validate_plan(price: Money | None, operations: Sequence[PlannedOperation],
     elif price.amount <= 0:
         problems.append(FieldProblem("price", "invalid_range", "must be positive"))
     if not operations:
-        problems.append(FieldProblem("operations", "required",
-                                     "a bespoke job needs at least one operation"))
+        problems.append(
+            FieldProblem("operations", "required", "a bespoke job needs at least one operation")
+        )
     names = [op.name for op in operations]
     for i, op in enumerate(operations):
         where = f"operations[{i}]"
         if names.index(op.name) != i:
-            problems.append(FieldProblem(f"{where}.name", "duplicate",
-                                         f"another operation is already named {op.name}"))
+            problems.append(
+                FieldProblem(
+                    f"{where}.name", "duplicate", f"another operation is already named {op.name}"
+                )
+            )
         if op.duration_minutes < 0:
-            problems.append(FieldProblem(f"{where}.duration_minutes", "invalid_range",
-                                         "must not be negative"))
+            problems.append(
+                FieldProblem(f"{where}.duration_minutes", "invalid_range", "must not be negative")
+            )
         if op.resource_group not in resource_groups:
-            problems.append(FieldProblem(f"{where}.resource_group", "unknown_resource_group",
-                                         f"must be one of {', '.join(sorted(resource_groups))}"))
-        problems += [FieldProblem(f"{where}.after", "unknown_operation",
-                                  f"no operation named {before}")
-                     for before in op.after if before not in names]
+            problems.append(
+                FieldProblem(
+                    f"{where}.resource_group",
+                    "unknown_resource_group",
+                    f"must be one of {', '.join(sorted(resource_groups))}",
+                )
+            )
+        problems += [
+            FieldProblem(f"{where}.after", "unknown_operation", f"no operation named {before}")
+            for before in op.after
+            if before not in names
+        ]
     cycle = _precedence_cycle(operations)
     if cycle:
-        problems.append(FieldProblem("operations", "precedence_cycle",
-                                     f"these operations wait on each other: "
-                                     f"{' -> '.join(cycle)}", {"cycle": cycle}))
+        problems.append(
+            FieldProblem(
+                "operations",
+                "precedence_cycle",
+                f"these operations wait on each other: {' -> '.join(cycle)}",
+                {"cycle": cycle},
+            )
+        )
     if problems:
-        raise BusinessRuleViolation("the bespoke plan cannot be scheduled; fix every problem",
-                                    code="invalid_bespoke_plan", errors=problems)
+        raise BusinessRuleViolation(
+            "the bespoke plan cannot be scheduled; fix every problem",
+            code="invalid_bespoke_plan",
+            errors=problems,
+        )
 
 
 def _precedence_cycle(operations: Sequence[PlannedOperation]) -> list[str]:
@@ -151,7 +191,7 @@ def _precedence_cycle(operations: Sequence[PlannedOperation]) -> list[str]:
     while True:
         step = min(waiting[path[-1]])
         if step in path:
-            loop = path[path.index(step):][::-1]  # in execution order
+            loop = path[path.index(step) :][::-1]  # in execution order
             start = loop.index(min(loop))  # start at the first name so the answer is stable
             loop = loop[start:] + loop[:start]
             return [*loop, loop[0]]

@@ -137,7 +137,10 @@ class Attribute:
     lead_time_days: int = 0
 
     REQUIRED_BY_DEFAULT: ClassVar[dict[str, bool]] = {
-        "choice": True, "number": True, "text": False, "file": False,
+        "choice": True,
+        "number": True,
+        "text": False,
+        "file": False,
     }
 
     @property
@@ -197,17 +200,27 @@ class Attribute:
             return [ValueProblem("wrong_type", f"{self.label} takes a list of choices.")]
         unknown = [v for v in value if not isinstance(v, str) or v not in self.value_index]
         if unknown:
-            return [ValueProblem("unknown_value",
-                                 f"{', '.join(map(repr, unknown))} not offered for {self.label}.")]
+            return [
+                ValueProblem(
+                    "unknown_value",
+                    f"{', '.join(map(repr, unknown))} not offered for {self.label}.",
+                )
+            ]
         if len(set(value)) != len(value):
             return [ValueProblem("duplicate_value", f"{self.label} lists a choice twice.")]
         problems = []
         if len(value) < self.min_count:
-            problems.append(ValueProblem(
-                "too_few_choices", f"Choose at least {self.min_count} for {self.label}."))
+            problems.append(
+                ValueProblem(
+                    "too_few_choices", f"Choose at least {self.min_count} for {self.label}."
+                )
+            )
         if self.max_count is not None and len(value) > self.max_count:
-            problems.append(ValueProblem(
-                "too_many_choices", f"Choose at most {self.max_count} for {self.label}."))
+            problems.append(
+                ValueProblem(
+                    "too_many_choices", f"Choose at most {self.max_count} for {self.label}."
+                )
+            )
         return problems
 
     def _check_boolean(self, value: Any) -> list[ValueProblem]:
@@ -224,39 +237,52 @@ class Attribute:
         if scaled is None or not low <= scaled <= high:
             if low <= number.scaleb(self.decimals) <= high:
                 return [ValueProblem("step_mismatch", self._step_message(number))]
-            return [ValueProblem(
-                "out_of_range",
-                f"{self.label} must be between {self.format_number(to_decimal(self.min))} and "
-                f"{self.format_number(to_decimal(self.max))}; you chose "
-                f"{self.format_number(number)}.")]
+            return [
+                ValueProblem(
+                    "out_of_range",
+                    f"{self.label} must be between {self.format_number(to_decimal(self.min))} and "
+                    f"{self.format_number(to_decimal(self.max))}; you chose "
+                    f"{self.format_number(number)}.",
+                )
+            ]
         if (scaled - low) % step:
             return [ValueProblem("step_mismatch", self._step_message(number))]
         return []
 
     def _step_message(self, number: Decimal) -> str:
-        return (f"{self.label} goes in steps of {self.format_number(to_decimal(self.step))} "
-                f"from {self.format_number(to_decimal(self.min))}; "
-                f"{self.format_number(number)} is between steps.")
+        return (
+            f"{self.label} goes in steps of {self.format_number(to_decimal(self.step))} "
+            f"from {self.format_number(to_decimal(self.min))}; "
+            f"{self.format_number(number)} is between steps."
+        )
 
     def _check_text(self, value: Any) -> list[ValueProblem]:
         if not isinstance(value, str):
             return [ValueProblem("wrong_type", f"{self.label} must be text.")]
         problems = []
         if self.max_length is not None and len(value) > self.max_length:
-            problems.append(ValueProblem(
-                "too_long", f"{self.label} may have at most {self.max_length} characters; "
-                            f"{value!r} has {len(value)}."))
+            problems.append(
+                ValueProblem(
+                    "too_long",
+                    f"{self.label} may have at most {self.max_length} characters; "
+                    f"{value!r} has {len(value)}.",
+                )
+            )
         if self.alphabet and not alphabet_matches(self.alphabet, value):
-            problems.append(ValueProblem(
-                "alphabet", f"{self.label} may use {ALPHABETS[self.alphabet][0]} only."))
+            problems.append(
+                ValueProblem(
+                    "alphabet", f"{self.label} may use {ALPHABETS[self.alphabet][0]} only."
+                )
+            )
         if self.pattern and not re.fullmatch(self.pattern, value):
             problems.append(ValueProblem("pattern", f"{value!r} is not a valid {self.label}."))
         return problems
 
     def _check_file(self, value: Any) -> list[ValueProblem]:
         if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            return [ValueProblem("wrong_type",
-                                 f"{self.label} must be a file reference with a name.")]
+            return [
+                ValueProblem("wrong_type", f"{self.label} must be a file reference with a name.")
+            ]
         problems = []
         name = value["name"].lower()
         content_type = str(value.get("content_type", "")).lower()
@@ -264,15 +290,20 @@ class Attribute:
             name.endswith(kind) if kind.startswith(".") else content_type == kind
             for kind in self.accept
         ):
-            problems.append(ValueProblem(
-                "file_type", f"{self.label} must be one of {', '.join(self.accept)}."))
+            problems.append(
+                ValueProblem("file_type", f"{self.label} must be one of {', '.join(self.accept)}.")
+            )
         size = value.get("size")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             problems.append(ValueProblem("wrong_type", f"{self.label} needs its size in bytes."))
         elif self.max_size_bytes is not None and size > self.max_size_bytes:
-            problems.append(ValueProblem(
-                "file_size", f"{self.label} may be at most {self.max_size_bytes} bytes; "
-                             f"this file has {size}."))
+            problems.append(
+                ValueProblem(
+                    "file_size",
+                    f"{self.label} may be at most {self.max_size_bytes} bytes; "
+                    f"this file has {size}.",
+                )
+            )
         return problems
 
     def _check_proportions(self, value: Any) -> list[ValueProblem]:
@@ -280,21 +311,33 @@ class Attribute:
             return [ValueProblem("wrong_type", f"{self.label} maps each part to a percentage.")]
         unknown = [p for p in value if p not in self.part_index]
         if unknown:
-            return [ValueProblem("unknown_value",
-                                 f"{', '.join(map(repr, unknown))} is not a part of {self.label}.")]
+            return [
+                ValueProblem(
+                    "unknown_value",
+                    f"{', '.join(map(repr, unknown))} is not a part of {self.label}.",
+                )
+            ]
         step = int(self.step or 1)
-        bad = [p for p, share in value.items()
-               if not isinstance(share, int) or isinstance(share, bool) or share < 0]
+        bad = [
+            p
+            for p, share in value.items()
+            if not isinstance(share, int) or isinstance(share, bool) or share < 0
+        ]
         if bad:
             return [ValueProblem("wrong_type", f"{self.label} parts are whole percentages.")]
         problems = []
         if any(share % step for share in value.values()):
-            problems.append(ValueProblem(
-                "step_mismatch", f"{self.label} parts go in steps of {step} %."))
+            problems.append(
+                ValueProblem("step_mismatch", f"{self.label} parts go in steps of {step} %.")
+            )
         if sum(value.values()) != self.total:
-            problems.append(ValueProblem(
-                "proportion_sum", f"The parts of {self.label} must add up to {self.total} %; "
-                                  f"they add up to {sum(value.values())} %."))
+            problems.append(
+                ValueProblem(
+                    "proportion_sum",
+                    f"The parts of {self.label} must add up to {self.total} %; "
+                    f"they add up to {sum(value.values())} %.",
+                )
+            )
         return problems
 
 
@@ -435,8 +478,10 @@ class Combination(Rule):
         return list(self.columns)
 
     def _fields(self) -> dict[str, Any]:
-        return {"attributes": list(self.columns),
-                "allowed" if self.allowed else "forbidden": [list(row) for row in self.rows]}
+        return {
+            "attributes": list(self.columns),
+            "allowed" if self.allowed else "forbidden": [list(row) for row in self.rows],
+        }
 
 
 @dataclass(frozen=True)
@@ -509,8 +554,16 @@ class Implies(Rule):
 
 RULE_TYPES: dict[str, type[Rule]] = {
     cls.type: cls
-    for cls in (Requires, Excludes, ConditionalDomain, Combination, Linear, Cardinality, Tier,
-                Implies)
+    for cls in (
+        Requires,
+        Excludes,
+        ConditionalDomain,
+        Combination,
+        Linear,
+        Cardinality,
+        Tier,
+        Implies,
+    )
 }
 
 
@@ -534,8 +587,12 @@ class Preset:
         return {**configuration, **self.values}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "label": self.label, "kind": self.kind,
-                "values": dict(self.values)}
+        return {
+            "code": self.code,
+            "label": self.label,
+            "kind": self.kind,
+            "values": dict(self.values),
+        }
 
 
 @dataclass(frozen=True)
@@ -564,9 +621,10 @@ class PaymentPlanPolicy:
     milestones: tuple[Milestone, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deposit_percent": self.deposit_percent,
-                "milestones": [{"event": m.event, "percent": m.percent}
-                               for m in self.milestones]}
+        return {
+            "deposit_percent": self.deposit_percent,
+            "milestones": [{"event": m.event, "percent": m.percent} for m in self.milestones],
+        }
 
 
 @dataclass(frozen=True)
@@ -584,15 +642,21 @@ class PricingPolicy:
         if self.customization_fee:
             out["customization_fee"] = dict(self.customization_fee)
         if self.rush_tiers:
-            out["rush"] = {"tiers": [{"up_to_days": t.up_to_days, "percent": t.percent}
-                                     for t in self.rush_tiers]}
+            out["rush"] = {
+                "tiers": [
+                    {"up_to_days": t.up_to_days, "percent": t.percent} for t in self.rush_tiers
+                ]
+            }
         if self.revisions_included is not None:
-            out["revisions"] = {"included": self.revisions_included,
-                                "price_per_extra_round": self.price_per_extra_round}
+            out["revisions"] = {
+                "included": self.revisions_included,
+                "price_per_extra_round": self.price_per_extra_round,
+            }
         if self.quantity_breaks:
-            out["quantity_breaks"] = [{"min_quantity": b.min_quantity,
-                                       "percent_off": b.percent_off}
-                                      for b in self.quantity_breaks]
+            out["quantity_breaks"] = [
+                {"min_quantity": b.min_quantity, "percent_off": b.percent_off}
+                for b in self.quantity_breaks
+            ]
         out["payment_plan"] = self.payment_plan.to_dict()
         out["quote_valid_days"] = self.quote_valid_days
         return out
@@ -666,9 +730,10 @@ def invalid_catalog(problems: list[FieldProblem]) -> BusinessRuleViolation:
 
 def _attribute_to_dict(a: Attribute) -> dict[str, Any]:
     out: dict[str, Any] = {"code": a.code, "label": a.label, "type": a.type}
-    if a.type in Attribute.REQUIRED_BY_DEFAULT and a.required != Attribute.REQUIRED_BY_DEFAULT[
-        a.type
-    ]:
+    if (
+        a.type in Attribute.REQUIRED_BY_DEFAULT
+        and a.required != Attribute.REQUIRED_BY_DEFAULT[a.type]
+    ):
         out["required"] = a.required
     if a.values:
         out["values"] = [_choice_to_dict(v) for v in a.values]
@@ -684,8 +749,10 @@ def _attribute_to_dict(a: Attribute) -> dict[str, Any]:
         if a.decimals:
             out["decimals"] = a.decimals
         if a.price_per_unit:
-            per_unit: dict[str, Any] = {"amount": a.price_per_unit.amount,
-                                        "per": a.price_per_unit.per}
+            per_unit: dict[str, Any] = {
+                "amount": a.price_per_unit.amount,
+                "per": a.price_per_unit.per,
+            }
             if a.price_per_unit.above is not None:
                 per_unit["above"] = a.price_per_unit.above
             out["price_per_unit"] = per_unit
@@ -727,18 +794,20 @@ def _choice_to_dict(v: Choice) -> dict[str, Any]:
 _ATTRIBUTE_KEYS = {
     "choice": {"values", "required", "default"},
     "multi": {"values", "min_count", "max_count", "default"},
-    "number": {"unit", "min", "max", "step", "decimals", "price_per_unit", "required",
-               "default"},
-    "text": {"max_length", "alphabet", "pattern", "required", "default", "price",
-             "lead_time_days"},
+    "number": {"unit", "min", "max", "step", "decimals", "price_per_unit", "required", "default"},
+    "text": {"max_length", "alphabet", "pattern", "required", "default", "price", "lead_time_days"},
     "boolean": {"default", "price", "lead_time_days"},
     "file": {"accept", "max_size_bytes", "required"},
     "proportions": {"parts", "step", "default"},
 }
 _RULE_KEYS = {
-    "requires": {"then"}, "excludes": {"then"}, "conditional_domain": {"then"},
-    "combination": {"attributes", "allowed", "forbidden"}, "linear": {"terms", "op", "rhs"},
-    "cardinality": {"of", "min", "max"}, "tier": {"attribute", "min_tier"},
+    "requires": {"then"},
+    "excludes": {"then"},
+    "conditional_domain": {"then"},
+    "combination": {"attributes", "allowed", "forbidden"},
+    "linear": {"terms", "op", "rhs"},
+    "cardinality": {"of", "min", "max"},
+    "tier": {"attribute", "min_tier"},
     "implies": {"set"},
 }
 
@@ -773,13 +842,21 @@ class _Parser:
     def code(self, data: dict[str, Any], key: str, path: str) -> str:
         value = self.text(data, key, path)
         if value and not _CODE.match(value):
-            self.problem(path, "invalid_code",
-                         "must be lower-case letters, digits and underscores, starting "
-                         "with a letter")
+            self.problem(
+                path,
+                "invalid_code",
+                "must be lower-case letters, digits and underscores, starting with a letter",
+            )
         return value
 
-    def integer(self, data: dict[str, Any], key: str, path: str, default: int | None = None,
-                minimum: int = 0) -> int:
+    def integer(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        default: int | None = None,
+        minimum: int = 0,
+    ) -> int:
         value = data.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
             self.problem(path, "wrong_type", f"must be an integer ≥ {minimum}")
@@ -793,20 +870,34 @@ class _Parser:
             return None
         return value
 
-    def listed(self, data: dict[str, Any], key: str, path: str, *, nonempty: bool = True
-               ) -> list[Any]:
+    def listed(
+        self, data: dict[str, Any], key: str, path: str, *, nonempty: bool = True
+    ) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list) or (nonempty and not value):
-            self.problem(path, "wrong_type",
-                         "must be a non-empty list" if nonempty else "must be a list")
+            self.problem(
+                path, "wrong_type", "must be a non-empty list" if nonempty else "must be a list"
+            )
             return []
         return value
 
     # product
 
     def product(self, data: Any) -> ProductDefinition | None:
-        top = {"sku", "name", "description", "currency", "base_price", "base_lead_time_days",
-               "modes", "job_template", "attributes", "rules", "presets", "pricing"}
+        top = {
+            "sku",
+            "name",
+            "description",
+            "currency",
+            "base_price",
+            "base_lead_time_days",
+            "modes",
+            "job_template",
+            "attributes",
+            "rules",
+            "presets",
+            "pricing",
+        }
         if not self.obj(data, "", top, top - {"description", "rules", "presets", "pricing"}):
             return None
         currency = self.text(data, "currency", "currency")
@@ -824,8 +915,11 @@ class _Parser:
             if attribute is None:
                 continue
             if attribute.code in self.attributes:
-                self.problem(f"attributes[{i}].code", "duplicate",
-                             f"attribute {attribute.code!r} is defined twice")
+                self.problem(
+                    f"attributes[{i}].code",
+                    "duplicate",
+                    f"attribute {attribute.code!r} is defined twice",
+                )
                 continue
             self.attributes[attribute.code] = attribute
             attributes.append(attribute)
@@ -844,8 +938,11 @@ class _Parser:
             preset = self.preset(raw, f"presets[{i}]")
             if preset is not None:
                 if preset.code in {p.code for p in presets}:
-                    self.problem(f"presets[{i}].code", "duplicate",
-                                 f"preset {preset.code!r} is defined twice")
+                    self.problem(
+                        f"presets[{i}].code",
+                        "duplicate",
+                        f"preset {preset.code!r} is defined twice",
+                    )
                 presets.append(preset)
         pricing = self.pricing(data.get("pricing", {}), "pricing")
         return ProductDefinition(
@@ -878,11 +975,13 @@ class _Parser:
             return None
         kind = data.get("type")
         if kind not in ATTRIBUTE_TYPES:
-            self.problem(f"{path}.type", "unknown_type",
-                         f"must be one of {', '.join(ATTRIBUTE_TYPES)}")
+            self.problem(
+                f"{path}.type", "unknown_type", f"must be one of {', '.join(ATTRIBUTE_TYPES)}"
+            )
             return None
-        if not self.obj(data, path, {"code", "label", "type"} | _ATTRIBUTE_KEYS[kind],
-                        {"code", "label", "type"}):
+        if not self.obj(
+            data, path, {"code", "label", "type"} | _ATTRIBUTE_KEYS[kind], {"code", "label", "type"}
+        ):
             return None
         before = len(self.problems)
         fields: dict[str, Any] = {
@@ -913,15 +1012,19 @@ class _Parser:
         values = []
         for i, raw in enumerate(self.listed(data, "values", f"{path}.values")):
             where = f"{path}.values[{i}]"
-            if not self.obj(raw, where, {"price", "price_percent", "lead_time_days"},
-                            {"code", "label"}):
+            if not self.obj(
+                raw, where, {"price", "price_percent", "lead_time_days"}, {"code", "label"}
+            ):
                 continue
             choice = Choice(
                 code=self.code(raw, "code", f"{where}.code"),
                 label=self.text(raw, "label", f"{where}.label"),
-                price=self.integer(raw, "price", f"{where}.price", 0, minimum=-10**12),
-                price_percent=(self.number(raw, "price_percent", f"{where}.price_percent")
-                               if "price_percent" in raw else None),
+                price=self.integer(raw, "price", f"{where}.price", 0, minimum=-(10**12)),
+                price_percent=(
+                    self.number(raw, "price_percent", f"{where}.price_percent")
+                    if "price_percent" in raw
+                    else None
+                ),
                 lead_time_days=self.integer(raw, "lead_time_days", f"{where}.lead_time_days", 0),
             )
             if choice.code in {v.code for v in values}:
@@ -938,8 +1041,11 @@ class _Parser:
         if "max_count" in data:
             fields["max_count"] = high = self.integer(data, "max_count", f"{path}.max_count")
             if not low <= high <= len(values):
-                self.problem(f"{path}.max_count", "invalid_range",
-                             "must be between min_count and the number of values")
+                self.problem(
+                    f"{path}.max_count",
+                    "invalid_range",
+                    "must be between min_count and the number of values",
+                )
         elif low > len(values):
             self.problem(f"{path}.min_count", "invalid_range", "exceeds the number of values")
 
@@ -953,10 +1059,11 @@ class _Parser:
                 continue
             fields[key] = self.number(data, key, f"{path}.{key}")
             value = to_decimal(fields[key])
-            if value is not None and value.scaleb(decimals) != value.scaleb(
-                    decimals).to_integral_value():
-                self.problem(f"{path}.{key}", "too_precise",
-                             f"has more than {decimals} decimals")
+            if (
+                value is not None
+                and value.scaleb(decimals) != value.scaleb(decimals).to_integral_value()
+            ):
+                self.problem(f"{path}.{key}", "too_precise", f"has more than {decimals} decimals")
         low, high, step = (to_decimal(fields.get(k)) for k in ("min", "max", "step"))
         if low is not None and high is not None and low > high:
             self.problem(f"{path}.max", "invalid_range", "must not be below min")
@@ -970,7 +1077,7 @@ class _Parser:
                 if per is not None and to_decimal(per) <= 0:
                     self.problem(f"{where}.per", "invalid_range", "must be positive")
                 fields["price_per_unit"] = PerUnitPrice(
-                    amount=self.integer(raw, "amount", f"{where}.amount", minimum=-10**12),
+                    amount=self.integer(raw, "amount", f"{where}.amount", minimum=-(10**12)),
                     per=per if per is not None else 1,
                     above=self.number(raw, "above", f"{where}.above") if "above" in raw else None,
                 )
@@ -981,15 +1088,17 @@ class _Parser:
             if data["alphabet"] in ALPHABETS:
                 fields["alphabet"] = data["alphabet"]
             else:
-                self.problem(f"{path}.alphabet", "unknown_alphabet",
-                             f"must be one of {', '.join(ALPHABETS)}")
+                self.problem(
+                    f"{path}.alphabet", "unknown_alphabet", f"must be one of {', '.join(ALPHABETS)}"
+                )
         if "pattern" in data:
             try:
                 re.compile(data["pattern"])
                 fields["pattern"] = data["pattern"]
             except (re.error, TypeError):
-                self.problem(f"{path}.pattern", "invalid_pattern",
-                             "is not a valid regular expression")
+                self.problem(
+                    f"{path}.pattern", "invalid_pattern", "is not a valid regular expression"
+                )
 
     def _boolean_fields(self, data: dict[str, Any], path: str, fields: dict[str, Any]) -> None:
         """Booleans have no type-specific fields besides price and lead time."""
@@ -997,25 +1106,30 @@ class _Parser:
     def _file_fields(self, data: dict[str, Any], path: str, fields: dict[str, Any]) -> None:
         accept = self.listed(data, "accept", f"{path}.accept")
         for i, kind in enumerate(accept):
-            if not isinstance(kind, str) or not re.fullmatch(r"\.[a-z0-9]+|[a-z]+/[\w.+-]+",
-                                                             kind):
-                self.problem(f"{path}.accept[{i}]", "invalid_file_type",
-                             "must be an extension like .pdf or a media type like image/png")
+            if not isinstance(kind, str) or not re.fullmatch(r"\.[a-z0-9]+|[a-z]+/[\w.+-]+", kind):
+                self.problem(
+                    f"{path}.accept[{i}]",
+                    "invalid_file_type",
+                    "must be an extension like .pdf or a media type like image/png",
+                )
         fields["accept"] = tuple(accept)
-        fields["max_size_bytes"] = self.integer(data, "max_size_bytes", f"{path}.max_size_bytes",
-                                                minimum=1)
+        fields["max_size_bytes"] = self.integer(
+            data, "max_size_bytes", f"{path}.max_size_bytes", minimum=1
+        )
 
-    def _proportions_fields(self, data: dict[str, Any], path: str,
-                            fields: dict[str, Any]) -> None:
+    def _proportions_fields(self, data: dict[str, Any], path: str, fields: dict[str, Any]) -> None:
         parts = []
         for i, raw in enumerate(self.listed(data, "parts", f"{path}.parts")):
             where = f"{path}.parts[{i}]"
             if self.obj(raw, where, set(), {"code", "label"}):
-                part = Part(self.code(raw, "code", f"{where}.code"),
-                            self.text(raw, "label", f"{where}.label"))
+                part = Part(
+                    self.code(raw, "code", f"{where}.code"),
+                    self.text(raw, "label", f"{where}.label"),
+                )
                 if part.code in {p.code for p in parts}:
-                    self.problem(f"{where}.code", "duplicate",
-                                 f"part {part.code!r} is listed twice")
+                    self.problem(
+                        f"{where}.code", "duplicate", f"part {part.code!r} is listed twice"
+                    )
                 parts.append(part)
         if len(parts) < 2:
             self.problem(f"{path}.parts", "too_few_parts", "a proportion group needs two parts")
@@ -1033,32 +1147,46 @@ class _Parser:
             return None
         attribute = self.attributes.get(data["attribute"])
         if attribute is None:
-            self.problem(f"{path}.attribute", "unknown_attribute",
-                         f"no attribute {data['attribute']!r}")
+            self.problem(
+                f"{path}.attribute", "unknown_attribute", f"no attribute {data['attribute']!r}"
+            )
             return None
         used = [op for op in operators if op in data]
         is_range = bool(used) and set(used) <= {"min", "max"}
         if len(used) != 1 and not is_range:
-            self.problem(path, "invalid_condition",
-                         "needs exactly one of is, in, not_in, set, or min and/or max")
+            self.problem(
+                path,
+                "invalid_condition",
+                "needs exactly one of is, in, not_in, set, or min and/or max",
+            )
             return None
         kind = "range" if is_range else used[0]
         part = data.get("part")
         if (part is not None) != (attribute.type == "proportions"):
-            self.problem(f"{path}.part", "type_mismatch",
-                         "a part is given for proportion groups, and only for them")
+            self.problem(
+                f"{path}.part",
+                "type_mismatch",
+                "a part is given for proportion groups, and only for them",
+            )
             return None
         if part is not None and part not in attribute.part_index:
             self.problem(f"{path}.part", "unknown_value", f"{attribute.label} has no part {part!r}")
             return None
         allowed_kinds = {
-            "choice": {"is", "in", "not_in", "set"}, "multi": {"is", "in", "not_in"},
-            "boolean": {"is"}, "number": {"is", "range", "set"}, "text": {"set"},
-            "file": {"set"}, "proportions": {"range"},
+            "choice": {"is", "in", "not_in", "set"},
+            "multi": {"is", "in", "not_in"},
+            "boolean": {"is"},
+            "number": {"is", "range", "set"},
+            "text": {"set"},
+            "file": {"set"},
+            "proportions": {"range"},
         }[attribute.type]
         if kind not in allowed_kinds:
-            self.problem(path, "type_mismatch",
-                         f"{attribute.label} ({attribute.type}) cannot be tested with {kind!r}")
+            self.problem(
+                path,
+                "type_mismatch",
+                f"{attribute.label} ({attribute.type}) cannot be tested with {kind!r}",
+            )
             return None
         if kind == "set":
             if not isinstance(data["set"], bool):
@@ -1090,17 +1218,25 @@ class _Parser:
             return True
         if attribute.type == "number" and to_decimal(value) is not None:
             return True
-        self.problem(path, "type_mismatch",
-                     f"{value!r} is not a value of {attribute.label} ({attribute.type})")
+        self.problem(
+            path,
+            "type_mismatch",
+            f"{value!r} is not a value of {attribute.label} ({attribute.type})",
+        )
         return False
 
-    def conditions(self, data: dict[str, Any], key: str, path: str, *, nonempty: bool
-                   ) -> tuple[Condition, ...] | None:
+    def conditions(
+        self, data: dict[str, Any], key: str, path: str, *, nonempty: bool
+    ) -> tuple[Condition, ...] | None:
         raw = data.get(key, [])
         if not isinstance(raw, list) or (nonempty and not raw):
-            self.problem(f"{path}.{key}", "wrong_type",
-                         "must be a non-empty list of conditions" if nonempty
-                         else "must be a list of conditions")
+            self.problem(
+                f"{path}.{key}",
+                "wrong_type",
+                "must be a non-empty list of conditions"
+                if nonempty
+                else "must be a list of conditions",
+            )
             return None
         parsed = [self.condition(c, f"{path}.{key}[{i}]") for i, c in enumerate(raw)]
         if any(c is None for c in parsed):
@@ -1113,19 +1249,25 @@ class _Parser:
             return None
         kind = data.get("type")
         if kind not in RULE_TYPES:
-            self.problem(f"{path}.type", "unknown_rule_type",
-                         f"must be one of {', '.join(RULE_TYPES)}")
+            self.problem(
+                f"{path}.type", "unknown_rule_type", f"must be one of {', '.join(RULE_TYPES)}"
+            )
             return None
-        if not self.obj(data, path, {"id", "type", "message", "when"} | _RULE_KEYS[kind],
-                        {"id", "type"}):
+        if not self.obj(
+            data, path, {"id", "type", "message", "when"} | _RULE_KEYS[kind], {"id", "type"}
+        ):
             return None
         before = len(self.problems)
         rule_id = self.text(data, "id", f"{path}.id")
         message = data.get("message")
         if message is not None and not isinstance(message, str):
             self.problem(f"{path}.message", "wrong_type", "must be a string")
-        when = self.conditions(data, "when", path, nonempty=kind in (
-            "requires", "excludes", "conditional_domain", "tier", "implies"))
+        when = self.conditions(
+            data,
+            "when",
+            path,
+            nonempty=kind in ("requires", "excludes", "conditional_domain", "tier", "implies"),
+        )
         fields = getattr(self, f"_{kind}_rule")(data, path)
         if len(self.problems) > before or when is None or fields is None:
             return None
@@ -1137,8 +1279,7 @@ class _Parser:
 
     _excludes_rule = _requires_rule
 
-    def _conditional_domain_rule(self, data: dict[str, Any], path: str
-                                 ) -> dict[str, Any] | None:
+    def _conditional_domain_rule(self, data: dict[str, Any], path: str) -> dict[str, Any] | None:
         if "then" not in data:
             self.problem(f"{path}.then", "missing", "is required")
             return None
@@ -1154,11 +1295,15 @@ class _Parser:
         for i, code in enumerate(columns):
             attribute = self.attributes.get(code) if isinstance(code, str) else None
             if attribute is None:
-                self.problem(f"{path}.attributes[{i}]", "unknown_attribute",
-                             f"no attribute {code!r}")
+                self.problem(
+                    f"{path}.attributes[{i}]", "unknown_attribute", f"no attribute {code!r}"
+                )
             elif attribute.type not in ("choice", "boolean"):
-                self.problem(f"{path}.attributes[{i}]", "type_mismatch",
-                             "variant tables take choice and boolean attributes")
+                self.problem(
+                    f"{path}.attributes[{i}]",
+                    "type_mismatch",
+                    "variant tables take choice and boolean attributes",
+                )
             else:
                 attributes.append(attribute)
         if ("allowed" in data) == ("forbidden" in data):
@@ -1176,8 +1321,11 @@ class _Parser:
             for c, value in enumerate(row):
                 if value != WILDCARD:
                     self.value_of(attributes[c], value, f"{where}[{c}]")
-        return {"columns": tuple(columns), "rows": tuple(tuple(row) for row in rows),
-                "allowed": key == "allowed"}
+        return {
+            "columns": tuple(columns),
+            "rows": tuple(tuple(row) for row in rows),
+            "allowed": key == "allowed",
+        }
 
     def _linear_rule(self, data: dict[str, Any], path: str) -> dict[str, Any] | None:
         terms = []
@@ -1187,25 +1335,31 @@ class _Parser:
                 continue
             attribute = self.attributes.get(raw["attribute"])
             if attribute is None:
-                self.problem(f"{where}.attribute", "unknown_attribute",
-                             f"no attribute {raw['attribute']!r}")
+                self.problem(
+                    f"{where}.attribute", "unknown_attribute", f"no attribute {raw['attribute']!r}"
+                )
                 continue
             part = raw.get("part")
             if attribute.type == "proportions":
                 if part not in attribute.part_index:
-                    self.problem(f"{where}.part", "unknown_value",
-                                 f"{attribute.label} has no part {part!r}")
+                    self.problem(
+                        f"{where}.part", "unknown_value", f"{attribute.label} has no part {part!r}"
+                    )
             elif attribute.type != "number" or part is not None:
-                self.problem(f"{where}.attribute", "type_mismatch",
-                             "linear rules take numbers and proportion parts")
+                self.problem(
+                    f"{where}.attribute",
+                    "type_mismatch",
+                    "linear rules take numbers and proportion parts",
+                )
             coef = raw["coef"]
             if not isinstance(coef, int) or isinstance(coef, bool) or coef == 0:
                 self.problem(f"{where}.coef", "wrong_type", "must be a non-zero integer")
             terms.append(Term(raw["attribute"], coef, part))
         op = data.get("op")
         if op not in LINEAR_OPS:
-            self.problem(f"{path}.op", "unknown_operator",
-                         f"must be one of {', '.join(LINEAR_OPS)}")
+            self.problem(
+                f"{path}.op", "unknown_operator", f"must be one of {', '.join(LINEAR_OPS)}"
+            )
         rhs = self.number(data, "rhs", f"{path}.rhs")
         return {"terms": tuple(terms), "op": op, "rhs": rhs}
 
@@ -1223,8 +1377,11 @@ class _Parser:
     def _tier_rule(self, data: dict[str, Any], path: str) -> dict[str, Any] | None:
         attribute = self.attributes.get(data.get("attribute", ""))
         if attribute is None or attribute.type != "choice":
-            self.problem(f"{path}.attribute", "unknown_attribute" if attribute is None
-                         else "type_mismatch", "must name a choice attribute (the tiers)")
+            self.problem(
+                f"{path}.attribute",
+                "unknown_attribute" if attribute is None else "type_mismatch",
+                "must name a choice attribute (the tiers)",
+            )
             return None
         if not self.value_of(attribute, data.get("min_tier"), f"{path}.min_tier"):
             return None
@@ -1236,12 +1393,18 @@ class _Parser:
             return None
         attribute = self.attributes.get(target["attribute"])
         if attribute is None:
-            self.problem(f"{path}.set.attribute", "unknown_attribute",
-                         f"no attribute {target['attribute']!r}")
+            self.problem(
+                f"{path}.set.attribute",
+                "unknown_attribute",
+                f"no attribute {target['attribute']!r}",
+            )
             return None
         if attribute.type not in ("choice", "boolean", "number"):
-            self.problem(f"{path}.set.attribute", "type_mismatch",
-                         "an implication sets a choice, boolean or number")
+            self.problem(
+                f"{path}.set.attribute",
+                "type_mismatch",
+                "an implication sets a choice, boolean or number",
+            )
             return None
         for problem in attribute.check(target["value"]):
             self.problem(f"{path}.set.value", problem.code, problem.message)
@@ -1261,13 +1424,16 @@ class _Parser:
         for code, value in values.items():
             attribute = self.attributes.get(code)
             if attribute is None:
-                self.problem(f"{path}.values.{code}", "unknown_attribute",
-                             f"no attribute {code!r}")
+                self.problem(f"{path}.values.{code}", "unknown_attribute", f"no attribute {code!r}")
                 continue
             for problem in attribute.check(value):
                 self.problem(f"{path}.values.{code}", problem.code, problem.message)
-        return Preset(self.code(data, "code", f"{path}.code"),
-                      self.text(data, "label", f"{path}.label"), data["kind"], dict(values))
+        return Preset(
+            self.code(data, "code", f"{path}.code"),
+            self.text(data, "label", f"{path}.label"),
+            data["kind"],
+            dict(values),
+        )
 
     def percent(self, data: dict[str, Any], key: str, path: str) -> Number:
         value = self.number(data, key, path)
@@ -1276,8 +1442,14 @@ class _Parser:
         return value if value is not None else 0
 
     def pricing(self, data: Any, path: str) -> PricingPolicy:
-        keys = {"customization_fee", "rush", "revisions", "quantity_breaks", "payment_plan",
-                "quote_valid_days"}
+        keys = {
+            "customization_fee",
+            "rush",
+            "revisions",
+            "quantity_breaks",
+            "payment_plan",
+            "quote_valid_days",
+        }
         if not self.obj(data, path, keys, set()):
             return PricingPolicy()
         fields: dict[str, Any] = {}
@@ -1285,8 +1457,11 @@ class _Parser:
         if isinstance(fees, dict):
             for mode in fees:
                 if mode not in MODES:
-                    self.problem(f"{path}.customization_fee.{mode}", "unknown_mode",
-                                 f"must be one of {', '.join(MODES)}")
+                    self.problem(
+                        f"{path}.customization_fee.{mode}",
+                        "unknown_mode",
+                        f"must be one of {', '.join(MODES)}",
+                    )
                 self.integer(fees, mode, f"{path}.customization_fee.{mode}")
             fields["customization_fee"] = tuple(fees.items())
         else:
@@ -1296,38 +1471,50 @@ class _Parser:
             for i, raw in enumerate(self.listed(data["rush"], "tiers", f"{path}.rush.tiers")):
                 where = f"{path}.rush.tiers[{i}]"
                 if self.obj(raw, where, set(), {"up_to_days", "percent"}):
-                    tiers.append(RushTier(
-                        self.integer(raw, "up_to_days", f"{where}.up_to_days", minimum=1),
-                        self.number(raw, "percent", f"{where}.percent") or 0))
+                    tiers.append(
+                        RushTier(
+                            self.integer(raw, "up_to_days", f"{where}.up_to_days", minimum=1),
+                            self.number(raw, "percent", f"{where}.percent") or 0,
+                        )
+                    )
             if [t.up_to_days for t in tiers] != sorted({t.up_to_days for t in tiers}):
-                self.problem(f"{path}.rush.tiers", "unordered",
-                             "tiers must have increasing up_to_days")
+                self.problem(
+                    f"{path}.rush.tiers", "unordered", "tiers must have increasing up_to_days"
+                )
             fields["rush_tiers"] = tuple(tiers)
-        if "revisions" in data and self.obj(data["revisions"], f"{path}.revisions", set(),
-                                            {"included", "price_per_extra_round"}):
+        if "revisions" in data and self.obj(
+            data["revisions"], f"{path}.revisions", set(), {"included", "price_per_extra_round"}
+        ):
             where = f"{path}.revisions"
-            fields["revisions_included"] = self.integer(data["revisions"], "included",
-                                                        f"{where}.included")
+            fields["revisions_included"] = self.integer(
+                data["revisions"], "included", f"{where}.included"
+            )
             fields["price_per_extra_round"] = self.integer(
-                data["revisions"], "price_per_extra_round", f"{where}.price_per_extra_round")
+                data["revisions"], "price_per_extra_round", f"{where}.price_per_extra_round"
+            )
         breaks = []
-        for i, raw in enumerate(self.listed(data, "quantity_breaks", f"{path}.quantity_breaks",
-                                            nonempty=False)):
+        for i, raw in enumerate(
+            self.listed(data, "quantity_breaks", f"{path}.quantity_breaks", nonempty=False)
+        ):
             where = f"{path}.quantity_breaks[{i}]"
             if self.obj(raw, where, set(), {"min_quantity", "percent_off"}):
-                breaks.append(QuantityBreak(
-                    self.integer(raw, "min_quantity", f"{where}.min_quantity", minimum=2),
-                    self.percent(raw, "percent_off", f"{where}.percent_off")))
+                breaks.append(
+                    QuantityBreak(
+                        self.integer(raw, "min_quantity", f"{where}.min_quantity", minimum=2),
+                        self.percent(raw, "percent_off", f"{where}.percent_off"),
+                    )
+                )
         if [b.min_quantity for b in breaks] != sorted({b.min_quantity for b in breaks}):
-            self.problem(f"{path}.quantity_breaks", "unordered",
-                         "breaks must have increasing min_quantity")
+            self.problem(
+                f"{path}.quantity_breaks", "unordered", "breaks must have increasing min_quantity"
+            )
         fields["quantity_breaks"] = tuple(breaks)
         if "payment_plan" in data:
-            fields["payment_plan"] = self.payment_plan(data["payment_plan"],
-                                                       f"{path}.payment_plan")
+            fields["payment_plan"] = self.payment_plan(data["payment_plan"], f"{path}.payment_plan")
         if "quote_valid_days" in data:
-            fields["quote_valid_days"] = self.integer(data, "quote_valid_days",
-                                                      f"{path}.quote_valid_days", minimum=1)
+            fields["quote_valid_days"] = self.integer(
+                data, "quote_valid_days", f"{path}.quote_valid_days", minimum=1
+            )
         return PricingPolicy(**fields)
 
     def payment_plan(self, data: Any, path: str) -> PaymentPlanPolicy:
@@ -1335,15 +1522,20 @@ class _Parser:
             return PaymentPlanPolicy(deposit_percent=100)
         deposit = self.percent(data, "deposit_percent", f"{path}.deposit_percent")
         milestones = []
-        for i, raw in enumerate(self.listed(data, "milestones", f"{path}.milestones",
-                                            nonempty=False)):
+        for i, raw in enumerate(
+            self.listed(data, "milestones", f"{path}.milestones", nonempty=False)
+        ):
             where = f"{path}.milestones[{i}]"
             if self.obj(raw, where, set(), {"event", "percent"}):
                 if raw["event"] not in MILESTONE_EVENTS:
-                    self.problem(f"{where}.event", "unknown_event",
-                                 f"must be one of {', '.join(MILESTONE_EVENTS)}")
-                milestones.append(Milestone(raw["event"],
-                                            self.percent(raw, "percent", f"{where}.percent")))
+                    self.problem(
+                        f"{where}.event",
+                        "unknown_event",
+                        f"must be one of {', '.join(MILESTONE_EVENTS)}",
+                    )
+                milestones.append(
+                    Milestone(raw["event"], self.percent(raw, "percent", f"{where}.percent"))
+                )
         total = to_decimal(deposit) + sum(to_decimal(m.percent) for m in milestones)
         if total > 100:
             self.problem(path, "invalid_plan", "deposit and milestones exceed 100 %")

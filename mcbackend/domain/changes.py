@@ -66,8 +66,12 @@ class OperationImpact:
     cost: Money
 
     def to_dict(self) -> dict[str, Any]:
-        return {"operation": self.name, "status": self.status.value,
-                "action": self.action.value, "cost": self.cost.to_dict()}
+        return {
+            "operation": self.name,
+            "status": self.status.value,
+            "action": self.action.value,
+            "cost": self.cost.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,9 @@ def preview_change(
     _check(change, current_price, new_price, operations, affected)
     if change.touches_work:
         _refuse_past_cut_off(operations)
-    touched = [op for op in operations
-               if change.touches_work and (affected is None or op.name in affected)]
+    touched = [
+        op for op in operations if change.touches_work and (affected is None or op.name in affected)
+    ]
     approved = design.approved if design is not None else None
     reopened = (approved.number,) if approved and change.configuration is not None else ()
     return ImpactPreview(
@@ -158,22 +163,36 @@ def _impact(op: OperationState) -> OperationImpact:
     return OperationImpact(op.name, op.status, ImpactAction.REPLAN, Money.zero(op.cost.currency))
 
 
-def _check(change: ChangeRequest, current_price: Money, new_price: Money,
-           operations: Sequence[OperationState], affected: Collection[str] | None) -> None:
+def _check(
+    change: ChangeRequest,
+    current_price: Money,
+    new_price: Money,
+    operations: Sequence[OperationState],
+    affected: Collection[str] | None,
+) -> None:
     problems = []
     if not change.touches_work and change.requested_date is None:
-        problems.append(FieldProblem("change", "empty_change",
-                                     "change the configuration, quantity or requested date"))
+        problems.append(
+            FieldProblem(
+                "change", "empty_change", "change the configuration, quantity or requested date"
+            )
+        )
     if change.quantity is not None and change.quantity < 1:
         problems.append(FieldProblem("quantity", "invalid_range", "must be at least 1"))
     if new_price.currency != current_price.currency:
-        problems.append(FieldProblem("new_price", "wrong_currency",
-                                     f"must be in {current_price.currency}"))
+        problems.append(
+            FieldProblem("new_price", "wrong_currency", f"must be in {current_price.currency}")
+        )
     if new_price.amount < 0:
         problems.append(FieldProblem("new_price", "invalid_range", "must not be negative"))
     names = {op.name for op in operations}
-    problems += [FieldProblem("affected", "unknown_operation", f"no operation named '{name}'")
-                 for name in sorted(set(affected or ()) - names)]
+    problems += [
+        FieldProblem("affected", "unknown_operation", f"no operation named '{name}'")
+        for name in sorted(set(affected or ()) - names)
+    ]
     if problems:
-        raise BusinessRuleViolation("the change cannot be previewed; fix every listed problem",
-                                    code="invalid_change", errors=problems)
+        raise BusinessRuleViolation(
+            "the change cannot be previewed; fix every listed problem",
+            code="invalid_change",
+            errors=problems,
+        )

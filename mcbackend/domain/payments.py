@@ -37,8 +37,12 @@ class Installment:
     amount: Money
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "trigger": self.trigger,
-                "percent": str(self.percent), "amount": self.amount.to_dict()}
+        return {
+            "kind": self.kind.value,
+            "trigger": self.trigger,
+            "percent": str(self.percent),
+            "amount": self.amount.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -47,46 +51,63 @@ class PaymentSchedule:
     installments: tuple[Installment, ...]  # stages of 0 % are left out
 
     @classmethod
-    def build(cls, total: Money, deposit_percent: Number | Decimal,
-              milestones: Iterable[tuple[str, Number | Decimal]] = ()) -> PaymentSchedule:
+    def build(
+        cls,
+        total: Money,
+        deposit_percent: Number | Decimal,
+        milestones: Iterable[tuple[str, Number | Decimal]] = (),
+    ) -> PaymentSchedule:
         milestones = list(milestones)
         deposit, shares = _percents(total, deposit_percent, milestones)
         final = Decimal(100) - deposit - sum(shares, Decimal(0))
         stages = [(InstallmentKind.DEPOSIT, DEPOSIT_TRIGGER, deposit)]
-        stages += [(InstallmentKind.MILESTONE, event, share)
-                   for (event, _), share in zip(milestones, shares, strict=True)]
+        stages += [
+            (InstallmentKind.MILESTONE, event, share)
+            for (event, _), share in zip(milestones, shares, strict=True)
+        ]
         stages.append((InstallmentKind.FINAL, FINAL_TRIGGER, final))
         installments = []
         cumulative, boundary = Decimal(0), 0
         for kind, trigger, percent in stages:
             cumulative += percent
             # Round the running total, not each share, so rounding never drifts.
-            next_boundary = int((total.amount * cumulative / 100).quantize(
-                Decimal(1), rounding=ROUND_HALF_UP))
+            next_boundary = int(
+                (total.amount * cumulative / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            )
             amount = next_boundary - boundary
             boundary = next_boundary
             if percent:
-                installments.append(Installment(kind, trigger, percent,
-                                                Money(amount, total.currency)))
+                installments.append(
+                    Installment(kind, trigger, percent, Money(amount, total.currency))
+                )
         return cls(total, tuple(installments))
 
     @classmethod
     def from_policy(cls, total: Money, policy: PaymentPlanPolicy) -> PaymentSchedule:
-        return cls.build(total, policy.deposit_percent,
-                         [(m.event, m.percent) for m in policy.milestones])
+        return cls.build(
+            total, policy.deposit_percent, [(m.event, m.percent) for m in policy.milestones]
+        )
 
     def rescaled(self, total: Money) -> PaymentSchedule:
         """The same plan for a new total (after a change order re-priced the order)."""
         return PaymentSchedule.build(
-            total, sum((i.percent for i in self.installments
-                        if i.kind is InstallmentKind.DEPOSIT), Decimal(0)),
-            [(i.trigger, i.percent) for i in self.installments
-             if i.kind is InstallmentKind.MILESTONE])
+            total,
+            sum(
+                (i.percent for i in self.installments if i.kind is InstallmentKind.DEPOSIT),
+                Decimal(0),
+            ),
+            [
+                (i.trigger, i.percent)
+                for i in self.installments
+                if i.kind is InstallmentKind.MILESTONE
+            ],
+        )
 
     @property
     def deposit(self) -> Money:
-        return _sum((i for i in self.installments if i.kind is InstallmentKind.DEPOSIT),
-                    self.total.currency)
+        return _sum(
+            (i for i in self.installments if i.kind is InstallmentKind.DEPOSIT), self.total.currency
+        )
 
     def due(self, happened: Collection[str]) -> list[Installment]:
         """Installments whose trigger is among the order's event types so far."""
@@ -138,17 +159,24 @@ class PaymentLedger:
         elif payment.amount.amount <= 0:
             problems.append(FieldProblem("amount", "invalid_range", "must be positive"))
         elif payment.amount > self.balance:
-            problems.append(FieldProblem("amount", "overpayment",
-                                         f"the balance is {self.balance}",
-                                         {"balance": self.balance.to_dict()}))
+            problems.append(
+                FieldProblem(
+                    "amount",
+                    "overpayment",
+                    f"the balance is {self.balance}",
+                    {"balance": self.balance.to_dict()},
+                )
+            )
         if problems:
-            raise BusinessRuleViolation("the payment cannot be recorded", code="invalid_payment",
-                                        errors=problems)
+            raise BusinessRuleViolation(
+                "the payment cannot be recorded", code="invalid_payment", errors=problems
+            )
         self.payments.append(payment)
 
 
-def _percents(total: Money, deposit_percent: Number | Decimal,
-              milestones: list[tuple[str, Number | Decimal]]) -> tuple[Decimal, list[Decimal]]:
+def _percents(
+    total: Money, deposit_percent: Number | Decimal, milestones: list[tuple[str, Number | Decimal]]
+) -> tuple[Decimal, list[Decimal]]:
     problems = []
     if total.amount < 0:
         problems.append(FieldProblem("total", "invalid_range", "must not be negative"))
@@ -164,15 +192,22 @@ def _percents(total: Money, deposit_percent: Number | Decimal,
     shares = []
     for i, (event, raw) in enumerate(milestones):
         if event not in MILESTONE_EVENTS:
-            problems.append(FieldProblem(f"milestones[{i}].event", "unknown_event",
-                                         f"must be one of {', '.join(MILESTONE_EVENTS)}"))
+            problems.append(
+                FieldProblem(
+                    f"milestones[{i}].event",
+                    "unknown_event",
+                    f"must be one of {', '.join(MILESTONE_EVENTS)}",
+                )
+            )
         shares.append(percent(f"milestones[{i}].percent", raw))
     if deposit + sum(shares, Decimal(0)) > 100:
-        problems.append(FieldProblem("milestones", "invalid_plan",
-                                     "deposit and milestones exceed 100 %"))
+        problems.append(
+            FieldProblem("milestones", "invalid_plan", "deposit and milestones exceed 100 %")
+        )
     if problems:
-        raise BusinessRuleViolation("the payment plan is not valid", code="invalid_payment_plan",
-                                    errors=problems)
+        raise BusinessRuleViolation(
+            "the payment plan is not valid", code="invalid_payment_plan", errors=problems
+        )
     return deposit, shares
 
 

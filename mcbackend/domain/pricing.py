@@ -66,8 +66,12 @@ class QuoteLine:
     attribute: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "code": self.code, "label": self.label,
-                               "amount": self.amount.amount}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "code": self.code,
+            "label": self.label,
+            "amount": self.amount.amount,
+        }
         if self.attribute is not None:
             out["attribute"] = self.attribute
         return out
@@ -128,8 +132,7 @@ class Quote:
         }
 
 
-def option_lines(definition: ProductDefinition, configuration: dict[str, Any]
-                 ) -> list[QuoteLine]:
+def option_lines(definition: ProductDefinition, configuration: dict[str, Any]) -> list[QuoteLine]:
     """Price deltas of the chosen options, per unit, in attribute order."""
     currency, base = definition.currency, definition.base_price
     lines = []
@@ -139,20 +142,21 @@ def option_lines(definition: ProductDefinition, configuration: dict[str, Any]
             continue
         for code, label, amount in _option_amounts(attribute, value, base):
             if amount:
-                lines.append(QuoteLine("option", code, label, Money(amount, currency),
-                                       attribute.code))
+                lines.append(
+                    QuoteLine("option", code, label, Money(amount, currency), attribute.code)
+                )
     return lines
 
 
-def _option_amounts(attribute: Attribute, value: Any, base: int
-                    ) -> list[tuple[str, str, int]]:
+def _option_amounts(attribute: Attribute, value: Any, base: int) -> list[tuple[str, str, int]]:
     if attribute.type in ("choice", "multi"):
         chosen = [value] if attribute.type == "choice" else value
         out = []
         for code in chosen:
             choice = attribute.values[attribute.value_index[code]]
-            amount = choice.price + (percent_of(base, choice.price_percent)
-                                     if choice.price_percent is not None else 0)
+            amount = choice.price + (
+                percent_of(base, choice.price_percent) if choice.price_percent is not None else 0
+            )
             out.append((f"{attribute.code}={code}", f"{attribute.label}: {choice.label}", amount))
         return out
     if attribute.type in ("boolean", "text") and value is not False:
@@ -177,8 +181,7 @@ def lead_time_days(definition: ProductDefinition, configuration: dict[str, Any])
             continue
         if attribute.type in ("choice", "multi"):
             chosen = [value] if attribute.type == "choice" else value
-            days += sum(attribute.values[attribute.value_index[c]].lead_time_days
-                        for c in chosen)
+            days += sum(attribute.values[attribute.value_index[c]].lead_time_days for c in chosen)
         elif attribute.type in ("boolean", "text"):
             days += attribute.lead_time_days
     return days
@@ -199,8 +202,11 @@ def payment_plan(policy: PaymentPlanPolicy, total: Money) -> tuple[Installment, 
         due = percent_of(total.amount, cumulative)
         installments.append(Installment(event, str(percent), Money(due - paid, total.currency)))
         paid = due
-    installments.append(Installment("final", str(Decimal(100) - cumulative),
-                                    Money(total.amount - paid, total.currency)))
+    installments.append(
+        Installment(
+            "final", str(Decimal(100) - cumulative), Money(total.amount - paid, total.currency)
+        )
+    )
     return tuple(installments)
 
 
@@ -231,18 +237,30 @@ def price(
     unit_price = sum((line.amount for line in options), base.amount)
     lines = [_times(base, quantity), *(_times(line, quantity) for line in options)]
     goods = unit_price.times(quantity)
-    discount = next((b for b in reversed(policy.quantity_breaks)
-                     if quantity >= b.min_quantity), None)
+    discount = next(
+        (b for b in reversed(policy.quantity_breaks) if quantity >= b.min_quantity), None
+    )
     if discount is not None:
         amount = -percent_of(goods.amount, discount.percent_off)
         goods += Money(amount, currency)
-        lines.append(QuoteLine("quantity_discount", "quantity_discount",
-                               f"{to_decimal(discount.percent_off)} % off from "
-                               f"{discount.min_quantity} pieces", Money(amount, currency)))
+        lines.append(
+            QuoteLine(
+                "quantity_discount",
+                "quantity_discount",
+                f"{to_decimal(discount.percent_off)} % off from {discount.min_quantity} pieces",
+                Money(amount, currency),
+            )
+        )
     fee = dict(policy.customization_fee).get(mode, 0)
     if fee:
-        lines.append(QuoteLine("customization", f"customization_{mode}",
-                               f"Customization fee ({mode})", Money(fee, currency)))
+        lines.append(
+            QuoteLine(
+                "customization",
+                f"customization_{mode}",
+                f"Customization fee ({mode})",
+                Money(fee, currency),
+            )
+        )
     lead_time = lead_time_days(definition, configuration)
     ready_by = add_working_days(today, lead_time)
     if requested_date is not None and requested_date < ready_by:
@@ -253,18 +271,35 @@ def price(
                 f"{definition.name} needs {lead_time} working days; the requested date "
                 f"{requested_date.isoformat()} is {inside} working days too early",
                 code="rush_not_possible",
-                errors=[FieldProblem("requested_date", "too_early",
-                                     f"the earliest possible date is {ready_by.isoformat()}")])
+                errors=[
+                    FieldProblem(
+                        "requested_date",
+                        "too_early",
+                        f"the earliest possible date is {ready_by.isoformat()}",
+                    )
+                ],
+            )
         if inside > 0:
-            lines.append(QuoteLine("rush", "rush", f"Rush: {inside} working days sooner",
-                                   Money(percent_of(goods.amount, tier.percent), currency)))
+            lines.append(
+                QuoteLine(
+                    "rush",
+                    "rush",
+                    f"Rush: {inside} working days sooner",
+                    Money(percent_of(goods.amount, tier.percent), currency),
+                )
+            )
             ready_by = requested_date
     if policy.revisions_included is not None:
         extra = max(0, revision_rounds - policy.revisions_included)
         if extra:
-            lines.append(QuoteLine("revisions", "extra_revision_rounds",
-                                   f"{extra} extra revision round{'s' if extra > 1 else ''}",
-                                   Money(extra * policy.price_per_extra_round, currency)))
+            lines.append(
+                QuoteLine(
+                    "revisions",
+                    "extra_revision_rounds",
+                    f"{extra} extra revision round{'s' if extra > 1 else ''}",
+                    Money(extra * policy.price_per_extra_round, currency),
+                )
+            )
     total = sum((line.amount for line in lines), Money.zero(currency))
     plan = plan or policy.payment_plan
     return Quote(
@@ -284,48 +319,90 @@ def price(
         valid_until=today + timedelta(days=policy.quote_valid_days),
         revision_rounds=revision_rounds,
         payment_plan=payment_plan(plan, total),
-        key=_key(definition.sku, version, configuration, quantity, mode, requested_date,
-                 revision_rounds, today, plan),
+        key=_key(
+            definition.sku,
+            version,
+            configuration,
+            quantity,
+            mode,
+            requested_date,
+            revision_rounds,
+            today,
+            plan,
+        ),
     )
 
 
 def _times(line: QuoteLine, quantity: int) -> QuoteLine:
-    return QuoteLine(line.kind, line.code, line.label, line.amount.times(quantity),
-                     line.attribute)
+    return QuoteLine(line.kind, line.code, line.label, line.amount.times(quantity), line.attribute)
 
 
-def _check_inputs(definition: ProductDefinition, configuration: dict[str, Any], quantity: int,
-                  mode: str, revision_rounds: int) -> None:
+def _check_inputs(
+    definition: ProductDefinition,
+    configuration: dict[str, Any],
+    quantity: int,
+    mode: str,
+    revision_rounds: int,
+) -> None:
     problems = []
     for code, value in configuration.items():
         attribute = definition.attribute_by_code.get(code)
         if attribute is None:
-            problems.append(FieldProblem(f"configuration.{code}", "unknown_attribute",
-                                         f"This product has no option {code!r}."))
+            problems.append(
+                FieldProblem(
+                    f"configuration.{code}",
+                    "unknown_attribute",
+                    f"This product has no option {code!r}.",
+                )
+            )
         elif value is not None:
-            problems += [FieldProblem(f"configuration.{code}", p.code, p.message)
-                         for p in attribute.check(value)]
+            problems += [
+                FieldProblem(f"configuration.{code}", p.code, p.message)
+                for p in attribute.check(value)
+            ]
     if quantity < 1:
         problems.append(FieldProblem("quantity", "out_of_range", "must be at least 1"))
     if mode not in definition.modes:
-        problems.append(FieldProblem("mode", "mode_not_offered",
-                                     f"{definition.name} is offered as "
-                                     f"{', '.join(definition.modes)}"))
-    if revision_rounds < 0 or (revision_rounds and definition.pricing.revisions_included
-                               is None):
-        problems.append(FieldProblem("revision_rounds", "revisions_not_offered",
-                                     "this product has no revision rounds"))
+        problems.append(
+            FieldProblem(
+                "mode",
+                "mode_not_offered",
+                f"{definition.name} is offered as {', '.join(definition.modes)}",
+            )
+        )
+    if revision_rounds < 0 or (revision_rounds and definition.pricing.revisions_included is None):
+        problems.append(
+            FieldProblem(
+                "revision_rounds", "revisions_not_offered", "this product has no revision rounds"
+            )
+        )
     if problems:
-        raise BusinessRuleViolation("the quote request cannot be priced",
-                                    code="invalid_quote_request", errors=problems)
+        raise BusinessRuleViolation(
+            "the quote request cannot be priced", code="invalid_quote_request", errors=problems
+        )
 
 
-def _key(sku: str, version: int, configuration: dict[str, Any], quantity: int, mode: str,
-         requested_date: date | None, revision_rounds: int, today: date,
-         plan: PaymentPlanPolicy) -> str:
-    inputs = {"sku": sku, "version": version, "configuration": configuration,
-              "quantity": quantity, "mode": mode, "revision_rounds": revision_rounds,
-              "requested_date": requested_date.isoformat() if requested_date else None,
-              "today": today.isoformat(), "plan": plan.to_dict()}
+def _key(
+    sku: str,
+    version: int,
+    configuration: dict[str, Any],
+    quantity: int,
+    mode: str,
+    requested_date: date | None,
+    revision_rounds: int,
+    today: date,
+    plan: PaymentPlanPolicy,
+) -> str:
+    inputs = {
+        "sku": sku,
+        "version": version,
+        "configuration": configuration,
+        "quantity": quantity,
+        "mode": mode,
+        "revision_rounds": revision_rounds,
+        "requested_date": requested_date.isoformat() if requested_date else None,
+        "today": today.isoformat(),
+        "plan": plan.to_dict(),
+    }
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -152,15 +152,17 @@ class Design:
         """Undo the approval after an accepted change order; returns the reopened proof."""
         approved = self.approved
         if approved is None:
-            raise Conflict("the design has no approved proof to reopen",
-                           code="design_not_approved")
+            raise Conflict("the design has no approved proof to reopen", code="design_not_approved")
         approved.status = ProofStatus.REOPENED
         return approved
 
     def _decidable(self, number: int) -> Proof:
         if not 1 <= number <= len(self.proofs):
-            raise NotFound(f"there is no proof {number}", code="proof_not_found",
-                           extra={"current_proof": self._current_number()})
+            raise NotFound(
+                f"there is no proof {number}",
+                code="proof_not_found",
+                extra={"current_proof": self._current_number()},
+            )
         proof = self.proofs[number - 1]
         if proof.status is ProofStatus.SUPERSEDED:
             raise Conflict(

@@ -53,21 +53,43 @@ class Unit:
     history: list[ConfigurationVersion] = field(default_factory=list)
 
     @classmethod
-    def produced(cls, serial: str, product_version: str, configuration: dict[str, Any],
-                 order_reference: str, now: datetime) -> Unit:
+    def produced(
+        cls,
+        serial: str,
+        product_version: str,
+        configuration: dict[str, Any],
+        order_reference: str,
+        now: datetime,
+    ) -> Unit:
         """A unit created when its order's production job is released."""
         _check_serial(serial)
-        return cls(serial, product_version, history=[
-            ConfigurationVersion(1, dict(configuration), now, "produced", order_reference)])
+        return cls(
+            serial,
+            product_version,
+            history=[
+                ConfigurationVersion(1, dict(configuration), now, "produced", order_reference)
+            ],
+        )
 
     @classmethod
-    def register_customer_owned(cls, serial: str, product_version: str,
-                                configuration: dict[str, Any], description: str,
-                                now: datetime) -> Unit:
+    def register_customer_owned(
+        cls,
+        serial: str,
+        product_version: str,
+        configuration: dict[str, Any],
+        description: str,
+        now: datetime,
+    ) -> Unit:
         """An item the customer brings in, recorded as found so it can be altered."""
         _check_serial(serial)
-        return cls(serial, product_version, customer_owned=True, history=[
-            ConfigurationVersion(1, dict(configuration), now, f"registered: {description}")])
+        return cls(
+            serial,
+            product_version,
+            customer_owned=True,
+            history=[
+                ConfigurationVersion(1, dict(configuration), now, f"registered: {description}")
+            ],
+        )
 
     @property
     def version(self) -> int:
@@ -77,14 +99,15 @@ class Unit:
     def as_built(self) -> dict[str, Any]:
         return dict(self.history[-1].configuration)
 
-    def apply_modification(self, modification: Modification, order_reference: str,
-                           now: datetime) -> ConfigurationVersion:
+    def apply_modification(
+        self, modification: Modification, order_reference: str, now: datetime
+    ) -> ConfigurationVersion:
         """Record a delivered modification as the next as-built version."""
         self.check_version(modification.based_on_version)
         reason = modification.description or f"{modification.kind.value} delivered"
-        version = ConfigurationVersion(self.version + 1,
-                                       self.as_built | modification.changes, now, reason,
-                                       order_reference)
+        version = ConfigurationVersion(
+            self.version + 1, self.as_built | modification.changes, now, reason, order_reference
+        )
         self.history.append(version)
         return version
 
@@ -95,8 +118,11 @@ class Unit:
                 f"unit {self.serial} is at configuration version {self.version}, not "
                 f"{expected}; validate the modification against the current version",
                 code="unit_changed",
-                extra={"serial": self.serial, "current_version": self.version,
-                       "expected_version": expected},
+                extra={
+                    "serial": self.serial,
+                    "current_version": self.version,
+                    "expected_version": expected,
+                },
             )
 
 
@@ -119,6 +145,8 @@ def validate_modification(unit: Unit, modification: Modification, fits: FitCheck
 
 def _check_serial(serial: str) -> None:
     if not serial.strip():
-        raise BusinessRuleViolation("a unit needs a serial", code="invalid_serial",
-                                    errors=[FieldProblem("serial", "required",
-                                                         "must not be empty")])
+        raise BusinessRuleViolation(
+            "a unit needs a serial",
+            code="invalid_serial",
+            errors=[FieldProblem("serial", "required", "must not be empty")],
+        )

@@ -65,8 +65,9 @@ class JobSpec:
     arcs: tuple[PrecedenceArc, ...]
 
 
-def expand(template: JobTemplate, configuration: Mapping[str, Any], quantity: int, *,
-           mode: str) -> list[JobSpec]:
+def expand(
+    template: JobTemplate, configuration: Mapping[str, Any], quantity: int, *, mode: str
+) -> list[JobSpec]:
     """One job per unit for a configured order line in ``mode`` (pre, co, post, bespoke).
 
     Raises ``InvalidInput`` for a bad quantity or mode and ``BusinessRuleViolation``
@@ -74,20 +75,28 @@ def expand(template: JobTemplate, configuration: Mapping[str, Any], quantity: in
     named by its template file and path.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise InvalidInput("quantity must be a whole number of at least 1", errors=[
-            FieldProblem("quantity", "invalid", "must be a whole number of at least 1")])
+        raise InvalidInput(
+            "quantity must be a whole number of at least 1",
+            errors=[FieldProblem("quantity", "invalid", "must be a whole number of at least 1")],
+        )
     if mode not in MODES:
-        raise InvalidInput(f"unknown mode {mode!r}", errors=[
-            FieldProblem("mode", "invalid", f"must be one of {', '.join(MODES)}")])
+        raise InvalidInput(
+            f"unknown mode {mode!r}",
+            errors=[FieldProblem("mode", "invalid", f"must be one of {', '.join(MODES)}")],
+        )
     expander = _Expander(template, quantity, mode)
     expanded = expander.expand(configuration)
     if expanded is None:
         raise BusinessRuleViolation(
             f"Job template {template.source} cannot be expanded for this configuration",
-            code="job_expansion_failed", errors=expander.problems)
+            code="job_expansion_failed",
+            errors=expander.problems,
+        )
     operations, arcs = expanded
-    return [JobSpec(template.product_family, template.version, unit, operations, arcs)
-            for unit in range(1, quantity + 1)]
+    return [
+        JobSpec(template.product_family, template.version, unit, operations, arcs)
+        for unit in range(1, quantity + 1)
+    ]
 
 
 def _input_value(spec: Input, raw: Any) -> Any:
@@ -127,8 +136,10 @@ class _Expander:
         self.names: dict[str, Any] = {"quantity": quantity, "mode": mode}
         self.present: set[str] = set()
 
-    def expand(self, configuration: Mapping[str, Any],
-               ) -> tuple[tuple[OperationSpec, ...], tuple[PrecedenceArc, ...]] | None:
+    def expand(
+        self,
+        configuration: Mapping[str, Any],
+    ) -> tuple[tuple[OperationSpec, ...], tuple[PrecedenceArc, ...]] | None:
         """Operations and arcs, or None when ``problems`` says what went wrong."""
         for code, spec in self.template.inputs.items():
             self.names[code] = self.input(spec, configuration.get(code))
@@ -145,8 +156,9 @@ class _Expander:
         path = f"{self.template.source}: inputs.{spec.code}"
         if raw is None:
             if not spec.has_default:
-                self.problem(path, "missing_attribute",
-                             f"the configuration has no value for {spec.code!r}")
+                self.problem(
+                    path, "missing_attribute", f"the configuration has no value for {spec.code!r}"
+                )
                 return None
             raw = spec.default
         try:
@@ -187,8 +199,9 @@ class _Expander:
             return None
         entry = spec.table.get(str(key), spec.default)
         if entry is None:
-            self.problem(spec.path, "lookup_missing",
-                         f"no entry for {key!r} in the table and no default")
+            self.problem(
+                spec.path, "lookup_missing", f"no entry for {key!r} in the table and no default"
+            )
             return None
         return self.minutes(self.evaluate(entry), entry.path, minimum=1)
 
@@ -199,17 +212,28 @@ class _Expander:
                 continue
             durations = {group: self.duration(spec) for group, spec in op.durations.items()}
             family = self.evaluate(op.setup_family) if op.setup_family else None
-            gates = tuple(dict.fromkeys(
-                gate.kind for gate in op.gates
-                # Only a co-design order has proofs to approve.
-                if (gate.kind != "proof_approval" or self.mode == "co")
-                and (gate.when is None or self.evaluate(gate.when))))
-            out.append(OperationSpec(
-                id=op.id, name=op.name,
-                durations={g: m for g, m in durations.items() if m is not None},
-                setup_family=None if family is None else str(family),
-                gates=gates, quality_check=op.quality_check, splittable=op.splittable,
-                cut_off=op.id == self.template.cut_off, design=op.design))
+            gates = tuple(
+                dict.fromkeys(
+                    gate.kind
+                    for gate in op.gates
+                    # Only a co-design order has proofs to approve.
+                    if (gate.kind != "proof_approval" or self.mode == "co")
+                    and (gate.when is None or self.evaluate(gate.when))
+                )
+            )
+            out.append(
+                OperationSpec(
+                    id=op.id,
+                    name=op.name,
+                    durations={g: m for g, m in durations.items() if m is not None},
+                    setup_family=None if family is None else str(family),
+                    gates=gates,
+                    quality_check=op.quality_check,
+                    splittable=op.splittable,
+                    cut_off=op.id == self.template.cut_off,
+                    design=op.design,
+                )
+            )
         return tuple(out)
 
     def lag(self, expression: Expression | None) -> int | None:
@@ -228,14 +252,17 @@ class _Expander:
                 merged[(before, op.id)] = arc if previous is None else _tighter(previous, arc)
         for arc in merged.values():
             if arc.max_lag is not None and arc.max_lag < arc.min_lag:
-                self.problem(f"{self.template.operation(arc.after).path}.after",
-                             "inconsistent_lags",
-                             f"max lag {arc.max_lag} after {arc.before!r} is below the "
-                             f"min lag {arc.min_lag}")
+                self.problem(
+                    f"{self.template.operation(arc.after).path}.after",
+                    "inconsistent_lags",
+                    f"max lag {arc.max_lag} after {arc.before!r} is below the "
+                    f"min lag {arc.min_lag}",
+                )
         return tuple(merged.values())
 
-    def predecessors(self, op: OperationTemplate, carried: int,
-                     direct: bool) -> list[tuple[str, int, int | None]]:
+    def predecessors(
+        self, op: OperationTemplate, carried: int, direct: bool
+    ) -> list[tuple[str, int, int | None]]:
         """Present predecessors of ``op`` with their lags, looking through absent ones."""
         out: list[tuple[str, int, int | None]] = []
         for entry in op.after:
@@ -253,5 +280,6 @@ class _Expander:
 def _tighter(a: PrecedenceArc, b: PrecedenceArc) -> PrecedenceArc:
     """Two arcs between the same operations: both must hold."""
     max_lags = [lag for lag in (a.max_lag, b.max_lag) if lag is not None]
-    return PrecedenceArc(a.before, a.after, max(a.min_lag, b.min_lag),
-                         min(max_lags) if max_lags else None)
+    return PrecedenceArc(
+        a.before, a.after, max(a.min_lag, b.min_lag), min(max_lags) if max_lags else None
+    )

@@ -53,8 +53,20 @@ _OPERATORS: dict[type, Any] = {
 
 # Every node an expression may contain; anything else is refused when the template loads.
 _ALLOWED_NODES: tuple[type, ...] = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.BoolOp,
-    ast.And, ast.Or, ast.Compare, ast.IfExp, ast.Call, ast.Subscript, *_OPERATORS,
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Subscript,
+    *_OPERATORS,
 )
 
 # Errors an expression may raise on well-typed but unlucky input (a missing proportion part,
@@ -71,8 +83,9 @@ class _Evaluator(SimpleEval):
 
     def __init__(self, names: Mapping[str, Any]) -> None:
         super().__init__(operators=_OPERATORS, functions=FUNCTIONS, names=dict(names))
-        self.nodes = {node: handler for node, handler in self.nodes.items()
-                      if node in _ALLOWED_NODES}
+        self.nodes = {
+            node: handler for node, handler in self.nodes.items() if node in _ALLOWED_NODES
+        }
 
     @staticmethod
     def _eval_constant(node: ast.Constant) -> Any:
@@ -95,20 +108,28 @@ class Expression:
             raise ExpressionError(f"{source!r} is not an expression: {exc.msg}") from None
         for node in ast.walk(self._tree):
             if not isinstance(node, _ALLOWED_NODES):
-                raise ExpressionError(f"{source!r} uses {type(node).__name__}, which "
-                                      "template expressions do not allow")
+                raise ExpressionError(
+                    f"{source!r} uses {type(node).__name__}, which "
+                    "template expressions do not allow"
+                )
             if isinstance(node, ast.Call) and not (
-                    isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
-                    and not node.keywords):
-                raise ExpressionError(f"{source!r} calls something other than "
-                                      f"{', '.join(sorted(FUNCTIONS))}")
+                isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS and not node.keywords
+            ):
+                raise ExpressionError(
+                    f"{source!r} calls something other than {', '.join(sorted(FUNCTIONS))}"
+                )
         called = {node.func.id for node in ast.walk(self._tree) if isinstance(node, ast.Call)}
-        self.names = frozenset(node.id for node in ast.walk(self._tree)
-                               if isinstance(node, ast.Name) and node.id not in called)
+        self.names = frozenset(
+            node.id
+            for node in ast.walk(self._tree)
+            if isinstance(node, ast.Name) and node.id not in called
+        )
         unknown = sorted(self.names - known_names)
         if unknown:
-            raise ExpressionError(f"{source!r} refers to unknown name(s) {', '.join(unknown)}; "
-                                  "declare configuration attributes under 'inputs'")
+            raise ExpressionError(
+                f"{source!r} refers to unknown name(s) {', '.join(unknown)}; "
+                "declare configuration attributes under 'inputs'"
+            )
 
     def evaluate(self, names: Mapping[str, Any]) -> Any:
         try:

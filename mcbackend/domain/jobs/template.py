@@ -107,18 +107,28 @@ def load_template(path: str | Path, *, groups: Collection[str] | None = None) ->
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise _invalid(path.name, [FieldProblem(f"{path.name}: {where}", "invalid_yaml",
-                                                str(exc).splitlines()[0])]) from None
+        raise _invalid(
+            path.name,
+            [FieldProblem(f"{path.name}: {where}", "invalid_yaml", str(exc).splitlines()[0])],
+        ) from None
     template = template_from_dict(data, source=path.name, groups=groups)
     if template.product_family != path.stem:
-        raise _invalid(path.name, [FieldProblem(
-            f"{path.name}: product_family", "family_mismatch",
-            f"{template.product_family!r} must match the file name {path.stem!r}")])
+        raise _invalid(
+            path.name,
+            [
+                FieldProblem(
+                    f"{path.name}: product_family",
+                    "family_mismatch",
+                    f"{template.product_family!r} must match the file name {path.stem!r}",
+                )
+            ],
+        )
     return template
 
 
-def load_templates(directory: str | Path, *,
-                   groups: Collection[str] | None = None) -> dict[str, JobTemplate]:
+def load_templates(
+    directory: str | Path, *, groups: Collection[str] | None = None
+) -> dict[str, JobTemplate]:
     """Every template in ``directory`` by product family, in file-name order.
 
     Problems in all files are collected and raised together.
@@ -134,22 +144,30 @@ def load_templates(directory: str | Path, *,
             problems.extend(exc.errors)
             continue
         if template.product_family in templates:
-            problems.append(FieldProblem(f"{path.name}: product_family", "duplicate",
-                                         f"{template.product_family!r} is defined twice"))
+            problems.append(
+                FieldProblem(
+                    f"{path.name}: product_family",
+                    "duplicate",
+                    f"{template.product_family!r} is defined twice",
+                )
+            )
         templates[template.product_family] = template
     if problems:
         raise _invalid(str(directory), problems)
     return templates
 
 
-def template_from_dict(data: Any, *, source: str,
-                       groups: Collection[str] | None = None) -> JobTemplate:
+def template_from_dict(
+    data: Any, *, source: str, groups: Collection[str] | None = None
+) -> JobTemplate:
     """Check a template given as parsed data; ``source`` prefixes every error path.
 
     A planner's routing for a bespoke order is checked the same way.
     """
-    problems = [FieldProblem(f"{source}: {_format_path(path)}", "schema", message)
-                for path, message in _schema_errors(data)]
+    problems = [
+        FieldProblem(f"{source}: {_format_path(path)}", "schema", message)
+        for path, message in _schema_errors(data)
+    ]
     if problems:
         raise _invalid(source, problems)
     parser = _Parser(source, data, groups)
@@ -169,12 +187,17 @@ def check_inputs(template: JobTemplate, attribute_types: Mapping[str, str]) -> N
     for code, spec in template.inputs.items():
         path = f"{template.source}: inputs.{code}"
         if code not in attribute_types:
-            problems.append(FieldProblem(path, "unknown_attribute",
-                                         f"the product has no attribute {code!r}"))
+            problems.append(
+                FieldProblem(path, "unknown_attribute", f"the product has no attribute {code!r}")
+            )
         elif attribute_types[code] != spec.type:
-            problems.append(FieldProblem(
-                path, "attribute_type_mismatch",
-                f"{code!r} is a {attribute_types[code]} attribute, not {spec.type}"))
+            problems.append(
+                FieldProblem(
+                    path,
+                    "attribute_type_mismatch",
+                    f"{code!r} is a {attribute_types[code]} attribute, not {spec.type}",
+                )
+            )
     if problems:
         raise _invalid(template.source, problems)
 
@@ -186,8 +209,10 @@ def _validator() -> Draft202012Validator:
 
 def _schema_errors(data: Any) -> list[tuple[Any, str]]:
     """(path, message) of every schema error, in document order."""
-    return sorted((_explain(error) for error in _validator().iter_errors(data)),
-                  key=lambda item: [str(part) for part in item[0]])
+    return sorted(
+        (_explain(error) for error in _validator().iter_errors(data)),
+        key=lambda item: [str(part) for part in item[0]],
+    )
 
 
 def _explain(error: ValidationError) -> tuple[Any, str]:
@@ -195,8 +220,7 @@ def _explain(error: ValidationError) -> tuple[Any, str]:
     if error.validator != "oneOf" or not error.context:
         return error.absolute_path, error.message
     # A branch that failed deeper inside the value, or on more than its type, is the one meant.
-    meant = [e for e in error.context
-             if e.relative_path or e.validator not in ("type", "oneOf")]
+    meant = [e for e in error.context if e.relative_path or e.validator not in ("type", "oneOf")]
     if meant:
         return _explain(best_match(meant))
     expected = error.schema.get("title", "one of the allowed forms")
@@ -211,8 +235,11 @@ def _format_path(parts: Any) -> str:
 
 
 def _invalid(source: str, problems: list[FieldProblem]) -> BusinessRuleViolation:
-    return BusinessRuleViolation(f"Job template {source} is invalid ({len(problems)} problems)",
-                                 code="invalid_job_template", errors=problems)
+    return BusinessRuleViolation(
+        f"Job template {source} is invalid ({len(problems)} problems)",
+        code="invalid_job_template",
+        errors=problems,
+    )
 
 
 class _Parser:
@@ -242,39 +269,54 @@ class _Parser:
         if not isinstance(raw, dict):
             return self.expression(raw, path)
         key = self.expression(raw["lookup"], f"{path}.lookup")
-        entries = {str(value): self.expression(minutes, f"{path}.table.{value}")
-                   for value, minutes in raw["table"].items()}
+        entries = {
+            str(value): self.expression(minutes, f"{path}.table.{value}")
+            for value, minutes in raw["table"].items()
+        }
         table = {value: entry for value, entry in entries.items() if entry is not None}
-        default = (self.expression(raw["default"], f"{path}.default")
-                   if "default" in raw else None)
+        default = self.expression(raw["default"], f"{path}.default") if "default" in raw else None
         if key is None or len(table) != len(entries):
             return None
         return Lookup(key, table, default, f"{self.source}: {path}")
 
     def template(self) -> JobTemplate:
         data = self.data
-        inputs = {code: Input(code, spec["type"], spec.get("default"), "default" in spec)
-                  for code, spec in data.get("inputs", {}).items()}
-        operations = tuple(self.operation(raw, f"operations[{i}]")
-                           for i, raw in enumerate(data["operations"]))
+        inputs = {
+            code: Input(code, spec["type"], spec.get("default"), "default" in spec)
+            for code, spec in data.get("inputs", {}).items()
+        }
+        operations = tuple(
+            self.operation(raw, f"operations[{i}]") for i, raw in enumerate(data["operations"])
+        )
         self.check_ids(operations)
         self.check_precedence(operations)
         self.check_cut_off(data.get("cut_off"), operations)
         for code in inputs:
             if code not in self.used_names:
-                self.problem(f"inputs.{code}", "unused_input",
-                             f"input {code!r} is declared but no expression reads it")
-        return JobTemplate(product_family=data["product_family"], version=data["version"],
-                           source=self.source, operations=operations, inputs=inputs,
-                           cut_off=data.get("cut_off"),
-                           description=data.get("description", ""))
+                self.problem(
+                    f"inputs.{code}",
+                    "unused_input",
+                    f"input {code!r} is declared but no expression reads it",
+                )
+        return JobTemplate(
+            product_family=data["product_family"],
+            version=data["version"],
+            source=self.source,
+            operations=operations,
+            inputs=inputs,
+            cut_off=data.get("cut_off"),
+            description=data.get("description", ""),
+        )
 
     def operation(self, raw: dict[str, Any], path: str) -> OperationTemplate:
         durations: dict[str, Duration] = {}
         for group, spec in raw["durations"].items():
             if self.groups is not None and group not in self.groups:
-                self.problem(f"{path}.durations.{group}", "unknown_group",
-                             f"no resource belongs to group {group!r}")
+                self.problem(
+                    f"{path}.durations.{group}",
+                    "unknown_group",
+                    f"no resource belongs to group {group!r}",
+                )
             duration = self.duration(spec, f"{path}.durations.{group}")
             if duration is not None:
                 durations[group] = duration
@@ -283,12 +325,16 @@ class _Parser:
             name=raw["name"],
             path=f"{self.source}: {path}",
             durations=durations,
-            after=tuple(self.predecessor(entry, f"{path}.after[{i}]")
-                        for i, entry in enumerate(raw.get("after", []))),
+            after=tuple(
+                self.predecessor(entry, f"{path}.after[{i}]")
+                for i, entry in enumerate(raw.get("after", []))
+            ),
             when=self.optional(raw, "when", path),
             setup_family=self.optional(raw, "setup_family", path),
-            gates=tuple(self.gate(entry, f"{path}.gates[{i}]")
-                        for i, entry in enumerate(raw.get("gates", []))),
+            gates=tuple(
+                self.gate(entry, f"{path}.gates[{i}]")
+                for i, entry in enumerate(raw.get("gates", []))
+            ),
             quality_check=raw.get("quality_check", False),
             splittable=raw.get("splittable", False),
             design=raw.get("design", False),
@@ -300,8 +346,9 @@ class _Parser:
     def predecessor(self, raw: str | dict[str, Any], path: str) -> Predecessor:
         if isinstance(raw, str):
             return Predecessor(raw)
-        return Predecessor(raw["op"], self.optional(raw, "min_lag", path),
-                           self.optional(raw, "max_lag", path))
+        return Predecessor(
+            raw["op"], self.optional(raw, "min_lag", path), self.optional(raw, "max_lag", path)
+        )
 
     def gate(self, raw: str | dict[str, Any], path: str) -> Gate:
         if isinstance(raw, str):
@@ -312,8 +359,9 @@ class _Parser:
         seen: set[str] = set()
         for i, op in enumerate(operations):
             if op.id in seen:
-                self.problem(f"operations[{i}].id", "duplicate",
-                             f"operation id {op.id!r} is used twice")
+                self.problem(
+                    f"operations[{i}].id", "duplicate", f"operation id {op.id!r} is used twice"
+                )
             seen.add(op.id)
 
     def check_precedence(self, operations: tuple[OperationTemplate, ...]) -> None:
@@ -326,8 +374,11 @@ class _Parser:
                 if predecessor.operation == op.id:
                     self.problem(path, "self_precedence", f"{op.id!r} cannot follow itself")
                 elif predecessor.operation not in ids:
-                    self.problem(path, "unknown_operation",
-                                 f"no operation {predecessor.operation!r} in this template")
+                    self.problem(
+                        path,
+                        "unknown_operation",
+                        f"no operation {predecessor.operation!r} in this template",
+                    )
                 else:
                     graph[op.id].add(predecessor.operation)
         try:
@@ -336,8 +387,7 @@ class _Parser:
             cycle = " -> ".join(reversed(exc.args[1]))
             self.problem("operations", "precedence_cycle", f"precedence has a cycle: {cycle}")
 
-    def check_cut_off(self, cut_off: str | None,
-                      operations: tuple[OperationTemplate, ...]) -> None:
+    def check_cut_off(self, cut_off: str | None, operations: tuple[OperationTemplate, ...]) -> None:
         if cut_off is None:
             return
         op = next((op for op in operations if op.id == cut_off), None)
@@ -345,5 +395,8 @@ class _Parser:
             self.problem("cut_off", "unknown_operation", f"no operation {cut_off!r}")
         elif op.when is not None or op.design:
             # Change orders are refused once the cut-off starts: every job must have one.
-            self.problem("cut_off", "conditional_cut_off",
-                         f"cut-off operation {cut_off!r} must not be conditional or design work")
+            self.problem(
+                "cut_off",
+                "conditional_cut_off",
+                f"cut-off operation {cut_off!r} must not be conditional or design work",
+            )
