@@ -60,9 +60,14 @@ def effective_windows(resource: Resource) -> list[Window] | None:
     return subtract_windows(merge_windows(base), resource.downtime)
 
 
-def working_windows(origin: datetime, until: datetime, shifts: Sequence[Shift], tz: str,
-                    holidays: Iterable[date] = (),
-                    downtime: Iterable[tuple[datetime, datetime]] = ()) -> list[Window]:
+def working_windows(
+    origin: datetime,
+    until: datetime,
+    shifts: Sequence[Shift],
+    tz: str,
+    holidays: Iterable[date] = (),
+    downtime: Iterable[tuple[datetime, datetime]] = (),
+) -> list[Window]:
     """Expand weekly `shifts` in time zone `tz` between `origin` and `until` (aware datetimes)
     into minute windows relative to `origin`. Shifts are wall-clock times, so a shift keeps
     its local hours across daylight-saving changes; shifts starting on a holiday are dropped.

@@ -125,26 +125,41 @@ def check_plan(problem: SchedulingProblem, assignments: Iterable[Assignment]) ->
     return violations
 
 
-def _check_sequence(problem: SchedulingProblem, resource: Resource, booked: list[Assignment],
-                    report: Callable[[str, str], None]) -> None:
+def _check_sequence(
+    problem: SchedulingProblem,
+    resource: Resource,
+    booked: list[Assignment],
+    report: Callable[[str, str], None],
+) -> None:
     families = {op.id: op.setup_family for op in problem.operations}
     ordered = sorted(booked, key=lambda a: (a.start, a.end))
     for prev, nxt in pairwise(ordered):
         setup = resource.setup_times.get(
-            (families[prev.operation_id], families[nxt.operation_id]), 0)
+            (families[prev.operation_id], families[nxt.operation_id]), 0
+        )
         if nxt.start < prev.end:
-            report("overlap", f"{prev.operation_id} and {nxt.operation_id} overlap on "
-                              f"{resource.id}")
+            report(
+                "overlap", f"{prev.operation_id} and {nxt.operation_id} overlap on {resource.id}"
+            )
         elif nxt.start < prev.end + setup:
-            report("setup", f"{nxt.operation_id} starts {nxt.start - prev.end} after "
-                            f"{prev.operation_id} on {resource.id}, setup needs {setup}")
+            report(
+                "setup",
+                f"{nxt.operation_id} starts {nxt.start - prev.end} after "
+                f"{prev.operation_id} on {resource.id}, setup needs {setup}",
+            )
 
 
-def _check_capacity(problem: SchedulingProblem, resource: Resource, booked: list[Assignment],
-                    report: Callable[[str, str], None]) -> None:
+def _check_capacity(
+    problem: SchedulingProblem,
+    resource: Resource,
+    booked: list[Assignment],
+    report: Callable[[str, str], None],
+) -> None:
     demand = {op.id: op.demand for op in problem.operations}
-    events = sorted([(a.start, demand[a.operation_id]) for a in booked]
-                    + [(a.end, -demand[a.operation_id]) for a in booked])
+    events = sorted(
+        [(a.start, demand[a.operation_id]) for a in booked]
+        + [(a.end, -demand[a.operation_id]) for a in booked]
+    )
     # Ends sort before starts at the same minute (negative deltas first): half-open intervals.
     load = 0
     for minute, delta in events:

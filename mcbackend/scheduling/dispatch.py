@@ -23,11 +23,12 @@ from mcbackend.scheduling.problem import (
     SchedulingProblem,
 )
 
-DispatchRule = Literal["edd", "mwr", "ect", "previous"]
+DispatchRule = Literal["edd", "odd", "mwr", "ect", "previous"]
 
 
-def place_on_calendar(windows: Sequence[tuple[int, int]] | None, earliest: int, duration: int,
-                      splittable: bool) -> tuple[int, int] | None:
+def place_on_calendar(
+    windows: Sequence[tuple[int, int]] | None, earliest: int, duration: int, splittable: bool
+) -> tuple[int, int] | None:
     """The first (start, end) at or after `earliest` that the calendar allows, or None."""
     if windows is None:
         return earliest, earliest + duration
@@ -81,8 +82,7 @@ class _Timeline:
                 return slot
             t = max(blocker, t + 1)
 
-    def _sequence_blocker(self, start: int, end: int, family: str | None,
-                          setups) -> int | None:
+    def _sequence_blocker(self, start: int, end: int, family: str | None, setups) -> int | None:
         k = bisect.bisect_right(self.starts, start)
         if k > 0:
             _, p_end, p_family, _ = self.bookings[k - 1]
@@ -110,7 +110,8 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     """A greedy plan, or None when some operation cannot be placed (no eligible resource,
     no window long enough, a precedence cycle).
 
-    Rules: `edd` takes the ready operation of the job due first, `mwr` the one with most work
+    Rules: `edd` takes the ready operation of the job due first, `odd` the one whose job due
+    date minus remaining work is earliest, `mwr` the one with most work
     remaining, `ect` the (operation, resource) pair that completes earliest, and `previous`
     replays the previous plan in start order, keeping resources and not starting earlier.
     """
@@ -131,6 +132,10 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
         due = jobs[op.job_id].due if op.job_id in jobs else None
         if rule == "edd":
             return (far if due is None else due, -work_left[op_id], op_id)
+        if rule == "odd":
+            # Operation due date: the latest start that still lets the job finish on time.
+            job_weight = jobs[op.job_id].weight if op.job_id in jobs else 1
+            return (far if due is None else due - work_left[op_id], -job_weight, op_id)
         if rule == "previous" and op_id in previous:
             return (previous[op_id].start, op_id)
         return (-work_left[op_id], op_id)
@@ -144,8 +149,9 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     def commit(assignment: Assignment) -> None:
         op = operations[assignment.operation_id]
         placed[op.id] = assignment
-        timelines[assignment.resource_id].book(assignment.start, assignment.end,
-                                               op.setup_family, op.demand)
+        timelines[assignment.resource_id].book(
+            assignment.start, assignment.end, op.setup_family, op.demand
+        )
         for succ, lag in successors[op.id]:
             earliest[succ] = max(earliest[succ], assignment.end + lag)
             pending_preds[succ] -= 1
@@ -190,18 +196,21 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
                 return None
         ready.discard(op_id)
         commit(chosen)
-        ready.update(succ for succ, _ in successors[op_id]
-                     if pending_preds[succ] == 0 and succ not in placed)
+        ready.update(
+            succ for succ, _ in successors[op_id] if pending_preds[succ] == 0 and succ not in placed
+        )
     if len(placed) < len(operations):
         return None
     return sorted(placed.values(), key=lambda a: (a.start, a.operation_id))
 
 
-def _work_remaining(problem: SchedulingProblem,
-                    successors: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+def _work_remaining(
+    problem: SchedulingProblem, successors: dict[str, list[tuple[str, int]]]
+) -> dict[str, int]:
     """Longest path of minimum durations from each operation's start to the end of its job."""
-    min_duration = {op.id: min((m.duration for m in op.modes), default=0)
-                    for op in problem.operations}
+    min_duration = {
+        op.id: min((m.duration for m in op.modes), default=0) for op in problem.operations
+    }
     memo: dict[str, int] = {}
     entered: set[str] = set()
     # Iterative depth-first search: deep routings must not hit the recursion limit; an arc
@@ -212,7 +221,8 @@ def _work_remaining(problem: SchedulingProblem,
             op_id, expanded = stack.pop()
             if expanded:
                 memo[op_id] = min_duration[op_id] + max(
-                    (memo.get(s, 0) + max(lag, 0) for s, lag in successors[op_id]), default=0)
+                    (memo.get(s, 0) + max(lag, 0) for s, lag in successors[op_id]), default=0
+                )
             elif op_id not in entered:
                 entered.add(op_id)
                 stack.append((op_id, True))

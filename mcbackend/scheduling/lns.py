@@ -24,6 +24,7 @@ from mcbackend.scheduling.model import ScheduleModel
 _STEP_LIMIT_S = 1.0
 _MIN_FREE_OPS = 4
 _INITIAL_SHARE = 0.2
+_LARGE_MODEL_OPS = 600
 
 
 @dataclass
@@ -32,31 +33,45 @@ class _Incumbent:
     objective: int
 
 
-def improve(schedule: ScheduleModel, values: list[int], objective: int, deadline: float,
-            workers: int, seed: int) -> tuple[list[int], int]:
+def improve(
+    schedule: ScheduleModel,
+    values: list[int],
+    objective: int,
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> tuple[list[int], int]:
     """A solution vector no worse than `values`, searched until the `deadline` (monotonic).
 
     `schedule` should be built without redundant constraints (they slow small neighbourhoods
     down more than they prune); `values` may belong to the full model, which only appends
     variables, so it is truncated to this model's.
     """
-    best = _Incumbent(values[:len(schedule.model.proto.variables)], objective)
+    best = _Incumbent(values[: len(schedule.model.proto.variables)], objective)
+    # The base model carries the incumbent as its hint, so each step's clone inherits it
+    # without a Python loop over every variable; the lock guards hint and incumbent together.
+    schedule.set_hint(best.values)
     lock = threading.Lock()
 
     def search(worker: int) -> None:
         rng = random.Random(seed * 1009 + worker)
-        share = _INITIAL_SHARE
+        large = len(schedule.movable_operations) > _LARGE_MODEL_OPS
+        # Large models spend most of a step in presolve: fewer, longer, smaller steps.
+        share = _INITIAL_SHARE / 5 if large else _INITIAL_SHARE
+        step_limit = _STEP_LIMIT_S * 3 if large else _STEP_LIMIT_S
         while (left := deadline - time.monotonic()) > 0.05:
             with lock:
                 incumbent = best.values
+                model = schedule.model.clone()
             free = _neighbourhood(schedule, incumbent, rng, share)
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
-            solver.parameters.max_time_in_seconds = min(_STEP_LIMIT_S, left)
+            solver.parameters.max_time_in_seconds = min(step_limit, left)
             solver.parameters.random_seed = rng.randrange(1 << 30)
             # Small neighbourhoods are solved faster by propagation than by the LP.
             solver.parameters.linearization_level = 0
-            status = solver.solve(_restricted_model(schedule, incumbent, free))
+            _restrict(model, schedule, incumbent, free)
+            status = solver.solve(model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = round(solver.objective_value)
                 with lock:
@@ -64,11 +79,13 @@ def improve(schedule: ScheduleModel, values: list[int], objective: int, deadline
                     if found <= best.objective:
                         best.values = list(solver.response_proto.solution)
                         best.objective = found
+                        schedule.set_hint(best.values)
             # Grow the neighbourhood while steps are solved to optimality, shrink otherwise.
             share = min(0.8, share * 1.1) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
 
-    threads = [threading.Thread(target=search, args=(w,), daemon=True)
-               for w in range(max(1, workers))]
+    threads = [
+        threading.Thread(target=search, args=(w,), daemon=True) for w in range(max(1, workers))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -76,8 +93,9 @@ def improve(schedule: ScheduleModel, values: list[int], objective: int, deadline
     return best.values, best.objective
 
 
-def _neighbourhood(schedule: ScheduleModel, values: list[int], rng: random.Random,
-                   share: float) -> set[str]:
+def _neighbourhood(
+    schedule: ScheduleModel, values: list[int], rng: random.Random, share: float
+) -> set[str]:
     """Operation ids to free: a stretch of the critical path, whole jobs, all work on random
     resources, or a time window."""
     movable = schedule.movable_operations
@@ -85,9 +103,13 @@ def _neighbourhood(schedule: ScheduleModel, values: list[int], rng: random.Rando
     kind = rng.randrange(4)
     free: set[str] = set()
     if kind == 3:
-        critical = _critical_operations(schedule, values)
-        first = rng.randrange(max(1, len(critical) - target + 1))
-        free.update(critical[first:first + target])
+        late = _late_jobs(schedule, values)
+        if late:
+            free.update(schedule.operations_by_job[rng.choice(late)][:target])
+        else:
+            critical = _critical_operations(schedule, values)
+            first = rng.randrange(max(1, len(critical) - target + 1))
+            free.update(critical[first : first + target])
         kind = 2  # fill up with operations running around the same time
     if kind == 0:
         jobs = list(schedule.operations_by_job)
@@ -110,10 +132,23 @@ def _neighbourhood(schedule: ScheduleModel, values: list[int], rng: random.Rando
     else:
         seed_op = rng.choice(sorted(free) if free else movable)
         center = values[schedule.start[seed_op].index]
-        by_distance = sorted(movable,
-                             key=lambda o: (abs(values[schedule.start[o].index] - center), o))
-        free.update(by_distance[:max(0, target - len(free))])
+        by_distance = sorted(
+            movable, key=lambda o: (abs(values[schedule.start[o].index] - center), o)
+        )
+        free.update(by_distance[: max(0, target - len(free))])
     return free & set(movable)
+
+
+def _late_jobs(schedule: ScheduleModel, values: list[int]) -> list[str]:
+    """Jobs with movable work that finish after their due date, when tardiness counts."""
+    if not schedule.data.problem.weights.tardiness:
+        return []
+    late = []
+    for job_id, op_ids in sorted(schedule.operations_by_job.items()):
+        due = schedule.data.jobs[job_id].due
+        if due is not None and max(values[schedule.end[o].index] for o in op_ids) > due:
+            late.append(job_id)
+    return late
 
 
 def _critical_operations(schedule: ScheduleModel, values: list[int]) -> list[str]:
@@ -146,19 +181,22 @@ def _critical_operations(schedule: ScheduleModel, values: list[int]) -> list[str
 
 
 def _resource_of(schedule: ScheduleModel, values: list[int]) -> dict[str, str]:
-    return {op_id: resource_id for (op_id, resource_id), presence in schedule.present.items()
-            if values[presence.index]}
+    return {
+        op_id: resource_id
+        for (op_id, resource_id), presence in schedule.present.items()
+        if values[presence.index]
+    }
 
 
-def _restricted_model(schedule: ScheduleModel, values: list[int],
-                      free: set[str]) -> cp_model.CpModel:
-    """The full model with a complete hint; kept operations stay on their resource and, on
-    capacity-1 resources, in their order."""
-    model = schedule.model.clone()
-    model.clear_hints()
-    for index, value in enumerate(values):
-        model.add_hint(model.get_int_var_from_proto_index(index), value)
+def _restrict(
+    model: cp_model.CpModel, schedule: ScheduleModel, values: list[int], free: set[str]
+) -> None:
+    """Keep operations outside `free` on their resource and, on capacity-1 resources, in
+    their order (`model` is a clone of the schedule's model)."""
     assigned = _resource_of(schedule, values)
+    # In large models, presolve of an order-only restriction takes longer than a step may
+    # last; kept operations then keep their times as well.
+    keep_times = len(schedule.movable_operations) > _LARGE_MODEL_OPS
     sequences: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for op_id in schedule.movable_operations:
         if op_id in free:
@@ -166,11 +204,15 @@ def _restricted_model(schedule: ScheduleModel, values: list[int],
         resource_id = assigned[op_id]
         presence = schedule.present[op_id, resource_id]
         model.add(model.get_int_var_from_proto_index(presence.index) == 1)
+        if keep_times:
+            start = schedule.start[op_id].index
+            model.add(model.get_int_var_from_proto_index(start) == values[start])
         if schedule.is_unary(resource_id):
             sequences[resource_id].append((values[schedule.start[op_id].index], op_id))
     for sequence in sequences.values():
         sequence.sort()
         for (_, before), (_, after) in itertools.pairwise(sequence):
-            model.add(model.get_int_var_from_proto_index(schedule.end[before].index)
-                      <= model.get_int_var_from_proto_index(schedule.start[after].index))
-    return model
+            model.add(
+                model.get_int_var_from_proto_index(schedule.end[before].index)
+                <= model.get_int_var_from_proto_index(schedule.start[after].index)
+            )

@@ -17,8 +17,12 @@ class PlanMetrics:
 
     def objective(self, problem: SchedulingProblem) -> int:
         w = problem.weights
-        return (w.tardiness * self.weighted_tardiness + w.makespan * self.makespan
-                + w.flow_time * self.flow_time + w.stability * self.moved)
+        return (
+            w.tardiness * self.weighted_tardiness
+            + w.makespan * self.makespan
+            + w.flow_time * self.flow_time
+            + w.stability * self.moved
+        )
 
 
 def plan_metrics(problem: SchedulingProblem, assignments: Iterable[Assignment]) -> PlanMetrics:
@@ -39,8 +43,10 @@ def plan_metrics(problem: SchedulingProblem, assignments: Iterable[Assignment]) 
             weighted_tardiness += job.weight * max(0, completion[job.id] - job.due)
     frozen = {a.operation_id for a in problem.frozen}
     moved = sum(
-        1 for prev in problem.previous_plan
-        if prev.operation_id not in frozen and prev.operation_id in placed
+        1
+        for prev in problem.previous_plan
+        if prev.operation_id not in frozen
+        and prev.operation_id in placed
         and (placed[prev.operation_id].resource_id, placed[prev.operation_id].start)
         != (prev.resource_id, prev.start)
     )

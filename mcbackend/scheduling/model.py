@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -50,8 +50,9 @@ class ProblemData:
         self.frozen = {a.operation_id: a for a in problem.frozen}
         self.windows = {r.id: effective_windows(r) for r in problem.resources}
         self._check_references()
-        self.modes = {op.id: self._feasible_modes(op) for op in problem.operations
-                      if op.id not in self.frozen}
+        self.modes = {
+            op.id: self._feasible_modes(op) for op in problem.operations if op.id not in self.frozen
+        }
         self.min_duration = {op_id: min(d for _, d in modes) for op_id, modes in self.modes.items()}
         for op_id, a in self.frozen.items():
             self.min_duration[op_id] = a.end - a.start
@@ -80,8 +81,7 @@ class ProblemData:
                     raise Infeasible(f"precedence names unknown operation {op_id}")
         for op_id, a in self.frozen.items():
             if op_id not in self.operations or a.resource_id not in self.resources:
-                raise Infeasible(f"frozen assignment {a} names an unknown operation "
-                                  "or resource")
+                raise Infeasible(f"frozen assignment {a} names an unknown operation or resource")
 
     def _feasible_modes(self, op: Operation) -> list[tuple[str, int]]:
         """(resource, duration) pairs that can hold the operation at all."""
@@ -91,13 +91,15 @@ class ProblemData:
             if resource is None:
                 reasons.append(f"{mode.resource_id} does not exist")
             elif op.demand > resource.capacity:
-                reasons.append(f"{mode.resource_id} has capacity {resource.capacity} "
-                               f"< demand {op.demand}")
+                reasons.append(
+                    f"{mode.resource_id} has capacity {resource.capacity} < demand {op.demand}"
+                )
             elif mode.duration < 0:
                 reasons.append(f"negative duration on {mode.resource_id}")
             elif not self._fits_calendar(op, mode.resource_id, mode.duration):
-                reasons.append(f"no working time on {mode.resource_id} holds "
-                               f"{mode.duration} minutes")
+                reasons.append(
+                    f"no working time on {mode.resource_id} holds {mode.duration} minutes"
+                )
             else:
                 modes.append((mode.resource_id, mode.duration))
         if not modes:
@@ -117,8 +119,10 @@ class ProblemData:
     def _check_lags(self) -> None:
         for arc in self.problem.precedences:
             if arc.max_lag is not None and arc.max_lag < arc.min_lag:
-                raise Infeasible(f"lag from {arc.before} to {arc.after} cannot hold: "
-                                  f"max {arc.max_lag} < min {arc.min_lag}")
+                raise Infeasible(
+                    f"lag from {arc.before} to {arc.after} cannot hold: "
+                    f"max {arc.max_lag} < min {arc.min_lag}"
+                )
         if any(arc.max_lag is not None for arc in self.problem.precedences):
             self._check_temporal_network()
 
@@ -145,8 +149,10 @@ class ProblemData:
                     changed = op_id
             if changed is None:
                 return
-        raise Infeasible(f"a maximum lag cannot hold: durations and minimum lags around "
-                          f"operation {changed} exceed it")
+        raise Infeasible(
+            f"a maximum lag cannot hold: durations and minimum lags around "
+            f"operation {changed} exceed it"
+        )
 
     def _topological_order(self) -> list[str]:
         indegree = {op_id: len(self.predecessors[op_id]) for op_id in self.operations}
@@ -167,16 +173,18 @@ class ProblemData:
             if op_id in self.frozen:
                 head[op_id] = self.frozen[op_id].start
                 continue
-            head[op_id] = max([self.release(self.operations[op_id])]
-                              + [head[p] + self.min_duration[p] + lag
-                                 for p, lag in self.predecessors[op_id]])
+            head[op_id] = max(
+                [self.release(self.operations[op_id])]
+                + [head[p] + self.min_duration[p] + lag for p, lag in self.predecessors[op_id]]
+            )
         return head
 
     def _tails(self) -> dict[str, int]:
         tail: dict[str, int] = {}
         for op_id in reversed(self.order):
-            tail[op_id] = max([0] + [lag + self.min_duration[s] + tail[s]
-                                     for s, lag in self.successors[op_id]])
+            tail[op_id] = max(
+                [0] + [lag + self.min_duration[s] + tail[s] for s, lag in self.successors[op_id]]
+            )
         return tail
 
     def machine_groups(self) -> list[tuple[frozenset[str], list[str]]]:
@@ -197,27 +205,35 @@ class ProblemData:
         return [(g[2], g[3]) for g in groups[:_MAX_GROUP_CUMULATIVES]]
 
     def _makespan_lower_bound(self) -> int:
-        bound = max((self.head[o] + self.min_duration[o] + self.tail[o] for o in self.order),
-                    default=0)
+        bound = max(
+            (self.head[o] + self.min_duration[o] + self.tail[o] for o in self.order), default=0
+        )
         unary = {r for r, res in self.resources.items() if res.capacity == 1}
         by_resource: dict[str, list[str]] = defaultdict(list)
         for op_id, modes in self.modes.items():
             if len(modes) == 1:
                 by_resource[modes[0][0]].append(op_id)
-        groups = [*self.machine_groups(), *((frozenset([r]), ops)
-                                            for r, ops in by_resource.items() if r in unary)]
+        groups = [
+            *self.machine_groups(),
+            *((frozenset([r]), ops) for r, ops in by_resource.items() if r in unary),
+        ]
         for group, members in groups:
             work = sum(self.min_duration[o] for o in members)
-            bound = max(bound, min(self.head[o] for o in members)
-                        + math.ceil(work / len(group)) + min(self.tail[o] for o in members))
+            bound = max(
+                bound,
+                min(self.head[o] for o in members)
+                + math.ceil(work / len(group))
+                + min(self.tail[o] for o in members),
+            )
         return bound
 
 
 class ScheduleModel:
     """Builds the CP-SAT model for validated data and keeps its variables by domain id."""
 
-    def __init__(self, data: ProblemData, hint: list[Assignment] | None,
-                 redundant: bool = True) -> None:
+    def __init__(
+        self, data: ProblemData, hint: list[Assignment] | None, redundant: bool = True
+    ) -> None:
         self.data = data
         self.model = cp_model.CpModel()
         self.horizon = self._horizon(hint)
@@ -228,7 +244,8 @@ class ScheduleModel:
         self.size: dict[tuple[str, str], cp_model.IntVar] = {}
         self.completion: dict[str, cp_model.IntVar] = {}
         self.makespan = self.model.new_int_var(
-            min(data.makespan_lower_bound, self.horizon), self.horizon, "makespan")
+            min(data.makespan_lower_bound, self.horizon), self.horizon, "makespan"
+        )
         self.movable_operations = [o for o in data.order if o not in data.frozen]
         self.operations_by_job: dict[str, list[str]] = defaultdict(list)
         for op_id in self.movable_operations:
@@ -275,54 +292,77 @@ class ScheduleModel:
                 a = data.frozen[op_id]
                 self.start[op_id] = model.new_int_var(a.start, a.start, f"start[{op_id}]")
                 self.end[op_id] = model.new_int_var(a.end, a.end, f"end[{op_id}]")
-                interval = model.new_interval_var(self.start[op_id], a.end - a.start,
-                                                  self.end[op_id], f"run[{op_id}@{a.resource_id}]")
+                interval = model.new_interval_var(
+                    self.start[op_id],
+                    a.end - a.start,
+                    self.end[op_id],
+                    f"run[{op_id}@{a.resource_id}]",
+                )
                 self.intervals[op_id, a.resource_id] = interval
                 self.present[op_id, a.resource_id] = model.new_constant(1)
                 continue
             dmin = data.min_duration[op_id]
             latest_end = self.horizon - data.tail[op_id]
-            start = model.new_int_var(data.head[op_id], max(data.head[op_id], latest_end - dmin),
-                                      f"start[{op_id}]")
-            end = model.new_int_var(data.head[op_id] + dmin, max(data.head[op_id] + dmin,
-                                                                 latest_end), f"end[{op_id}]")
+            start = model.new_int_var(
+                data.head[op_id], max(data.head[op_id], latest_end - dmin), f"start[{op_id}]"
+            )
+            end = model.new_int_var(
+                data.head[op_id] + dmin, max(data.head[op_id] + dmin, latest_end), f"end[{op_id}]"
+            )
             self.start[op_id], self.end[op_id] = start, end
             modes = data.modes[op_id]
             calendar_free = all(data.windows[r] is None for r, _ in modes)
             for resource_id, duration in modes:
                 key = (op_id, resource_id)
                 name = f"{op_id}@{resource_id}"
-                presence = (model.new_constant(1) if len(modes) == 1
-                            else model.new_bool_var(f"present[{name}]"))
+                presence = (
+                    model.new_constant(1)
+                    if len(modes) == 1
+                    else model.new_bool_var(f"present[{name}]")
+                )
                 self.present[key] = presence
                 windows = data.windows[resource_id]
                 if windows is not None and op.splittable and duration > 0:
                     size = model.new_int_var(duration, self.horizon, f"span[{name}]")
                     self.size[key] = size
                     self.intervals[key] = model.new_optional_interval_var(
-                        start, size, end, presence, f"run[{name}]")
+                        start, size, end, presence, f"run[{name}]"
+                    )
                     self._add_working_clock(key, windows, duration)
                     continue
-                self.intervals[key] = model.new_optional_interval_var(
-                    start, duration, end, presence, f"run[{name}]")
-                if windows is not None:
-                    starts = [(s, e - duration) for s, e in windows if e - s >= duration]
-                    model.add_linear_expression_in_domain(
-                        start, cp_model.Domain.from_intervals(starts)).only_enforce_if(presence)
+                if windows is None:
+                    self.intervals[key] = model.new_optional_interval_var(
+                        start, duration, end, presence, f"run[{name}]"
+                    )
+                    continue
+                # The mode gets its own start whose domain holds only starts that fit in a
+                # window: a plain domain, which presolve does not expand per window the way
+                # it expands an enforced domain constraint on the shared start.
+                fits = [(s, e - duration) for s, e in windows if e - s >= duration]
+                mode_start = model.new_int_var_from_domain(
+                    cp_model.Domain.from_intervals(fits), f"start[{name}]"
+                )
+                self.intervals[key] = model.new_optional_fixed_size_interval_var(
+                    mode_start, duration, presence, f"run[{name}]"
+                )
+                model.add(start == mode_start).only_enforce_if(presence)
+                model.add(end == mode_start + duration).only_enforce_if(presence)
             if len(modes) > 1:
                 model.add_exactly_one(self.present[op_id, r] for r, _ in modes)
             if calendar_free:
                 # Redundant with the intervals, but gives the LP the duration of the choice.
                 model.add(end == start + sum(d * self.present[op_id, r] for r, d in modes))
 
-    def _add_working_clock(self, key: tuple[str, str], windows: Sequence[tuple[int, int]],
-                           duration: int) -> None:
+    def _add_working_clock(
+        self, key: tuple[str, str], windows: Sequence[tuple[int, int]], duration: int
+    ) -> None:
         """Split operation: start in working time of window k, end in window l >= k, and
         (end - offset_l) - (start - offset_k) == duration, offset = non-working time so far."""
         model, presence = self.model, self.present[key]
         name = f"{key[0]}@{key[1]}"
-        clipped = [(max(s, 0), min(e, self.horizon)) for s, e in windows
-                   if s < self.horizon and e > 0]
+        clipped = [
+            (max(s, 0), min(e, self.horizon)) for s, e in windows if s < self.horizon and e > 0
+        ]
         starts, ends, worked = [], [], 0
         for s, e in clipped:
             offset = s - worked
@@ -360,8 +400,34 @@ class ScheduleModel:
                 continue
             model.add_no_overlap(intervals)
             families = {data.operations[o].setup_family for o in op_ids}
-            if any(resource.setup_times.get((a, b), 0) > 0 for a in families for b in families):
+            if not any(resource.setup_times.get((a, b), 0) > 0 for a in families for b in families):
+                continue
+            if _satisfies_triangle_inequality(resource.setup_times, families):
+                self._add_setup_pairs(resource_id, op_ids)
+            else:
                 self._add_setup_circuit(resource_id, op_ids)
+
+    def _add_setup_pairs(self, resource_id: str, op_ids: list[str]) -> None:
+        """Every pair of operations of different families is separated by its setup. Exact
+        when setups satisfy the triangle inequality (a detour never beats the direct
+        changeover), and far smaller than a circuit for long queues of few families."""
+        model = self.model
+        setups = self.data.resources[resource_id].setup_times
+        family = {o: self.data.operations[o].setup_family for o in op_ids}
+        for i, op_i in enumerate(op_ids):
+            for op_j in op_ids[i + 1 :]:
+                forward = setups.get((family[op_i], family[op_j]), 0)
+                backward = setups.get((family[op_j], family[op_i]), 0)
+                if forward == backward == 0:
+                    continue  # the no-overlap constraint already orders them
+                both = [self.present[op_i, resource_id], self.present[op_j, resource_id]]
+                first = model.new_bool_var(f"before[{op_i}->{op_j}@{resource_id}]")
+                model.add(self.start[op_j] >= self.end[op_i] + forward).only_enforce_if(
+                    [first, *both]
+                )
+                model.add(self.start[op_i] >= self.end[op_j] + backward).only_enforce_if(
+                    [first.Not(), *both]
+                )
 
     def _add_setup_circuit(self, resource_id: str, op_ids: list[str]) -> None:
         """Node 0 is the resource's idle state; an arc i -> j makes j follow i directly."""
@@ -397,10 +463,12 @@ class ScheduleModel:
         model = self.model
         master = {}
         for op_id in sorted({o for _, members in groups for o in members}):
-            size = model.new_int_var(self.data.min_duration[op_id], self.horizon,
-                                     f"duration[{op_id}]")
-            master[op_id] = model.new_interval_var(self.start[op_id], size, self.end[op_id],
-                                                   f"occupies[{op_id}]")
+            size = model.new_int_var(
+                self.data.min_duration[op_id], self.horizon, f"duration[{op_id}]"
+            )
+            master[op_id] = model.new_interval_var(
+                self.start[op_id], size, self.end[op_id], f"occupies[{op_id}]"
+            )
         for group, members in groups:
             model.add_cumulative([master[o] for o in members], [1] * len(members), len(group))
 
@@ -466,8 +534,10 @@ class ScheduleModel:
         working clocks, tardiness), or None when the plan does not fit the model."""
         model = self.model.clone()
         for a in plan:
-            if a.operation_id in self.data.frozen or (a.operation_id, a.resource_id) not in \
-                    self.present:
+            if (
+                a.operation_id in self.data.frozen
+                or (a.operation_id, a.resource_id) not in self.present
+            ):
                 continue
             var = model.get_int_var_from_proto_index
             model.add(var(self.start[a.operation_id].index) == a.start)
@@ -491,6 +561,24 @@ class ScheduleModel:
         plan = []
         for (op_id, resource_id), presence in self.present.items():
             if values[presence.index]:
-                plan.append(Assignment(op_id, resource_id, values[self.start[op_id].index],
-                                       values[self.end[op_id].index]))
+                plan.append(
+                    Assignment(
+                        op_id,
+                        resource_id,
+                        values[self.start[op_id].index],
+                        values[self.end[op_id].index],
+                    )
+                )
         return sorted(plan, key=lambda a: (a.start, a.operation_id))
+
+
+def _satisfies_triangle_inequality(
+    setups: Mapping[tuple[str | None, str | None], int], families: set[str | None]
+) -> bool:
+    """setup(a, c) <= setup(a, b) + setup(b, c) for all families on the resource."""
+    return all(
+        setups.get((a, c), 0) <= setups.get((a, b), 0) + setups.get((b, c), 0)
+        for a in families
+        for b in families
+        for c in families
+    )
