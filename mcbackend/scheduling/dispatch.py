@@ -113,7 +113,8 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     Rules: `edd` takes the ready operation of the job due first, `odd` the one whose job due
     date minus remaining work is earliest, `mwr` the one with most work
     remaining, `ect` the (operation, resource) pair that completes earliest, and `previous`
-    replays the previous plan in start order, keeping resources and not starting earlier.
+    repairs the previous plan: operations keep resource and start where they still can, the
+    others go wherever they finish earliest, never earlier than before.
     """
     operations = {op.id: op for op in problem.operations}
     jobs = {job.id: job for job in problem.jobs}
@@ -174,13 +175,24 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
         op = operations[op_id]
         prev = previous.get(op_id) if rule == "previous" else None
         if prev is not None:
-            # Keep the previous resource and start when the repaired plan still allows it.
-            kept = [m for m in op.modes if m.resource_id == prev.resource_id]
-            found = earliest_of(op, kept, max(earliest[op_id], prev.start))
+            found = earliest_of(op, op.modes, max(earliest[op_id], prev.start))
             if found is not None:
                 return found
         return earliest_of(op, op.modes, earliest[op_id])
 
+    def keep_previous(op_id: str) -> Assignment | None:
+        """The operation's previous resource and start, if still free and still allowed."""
+        prev = previous.get(op_id)
+        if prev is None or earliest[op_id] > prev.start:
+            return None
+        op = operations[op_id]
+        kept = [m for m in op.modes if m.resource_id == prev.resource_id]
+        found = earliest_of(op, kept, prev.start)
+        return found if found is not None and found.start == prev.start else None
+
+    # `previous` first places every operation that can keep its slot; displaced ones wait
+    # and then fill the gaps left, so they never push a kept operation out of its place.
+    displaced: set[str] = set()
     ready = {op_id for op_id, n in pending_preds.items() if n == 0 and op_id not in placed}
     while ready:
         if rule == "ect":
@@ -189,6 +201,13 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
             if len(choices) < len(candidates):
                 return None
             chosen, op_id = min(choices, key=lambda c: (c[0].end, priority(c[1])))
+        elif rule == "previous" and ready - displaced:
+            op_id = min(ready - displaced, key=priority)
+            kept_slot = keep_previous(op_id)
+            if kept_slot is None:
+                displaced.add(op_id)
+                continue
+            chosen = kept_slot
         else:
             op_id = min(ready, key=priority)
             chosen = best_mode(op_id)
