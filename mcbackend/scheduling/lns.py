@@ -1,11 +1,13 @@
-"""Solution-guided large neighbourhood search over the full CP-SAT model.
+"""Solution-guided large neighbourhood search over the CP-SAT model.
 
-Each step frees a neighbourhood of operations (whole jobs, everything on a few resources, or a
-time window) and keeps the rest on their resources *in their current order* but not at their
-current times, then lets a one-worker CP-SAT solve the rest starting from the incumbent. Fixing
-order rather than times leaves the kept operations room to slide, which is what lets a freed
-operation on the critical path pull its whole chain earlier. One search thread runs per worker;
-CP-SAT releases the GIL while it solves, so the threads really run in parallel.
+Each step frees a neighbourhood of operations (a stretch of the critical path or a late job,
+whole jobs, everything on a few resources, or a time window) and keeps the rest on their
+resources *in their current order* but not at their current times, then lets a one-worker
+CP-SAT solve the rest starting from the incumbent. Fixing order rather than times leaves the
+kept operations room to slide, which is what lets a freed operation on the critical path pull
+its whole chain earlier. Large models keep times too: their presolve would not fit in a step.
+One search thread runs per worker; CP-SAT releases the GIL while it solves, so the threads
+really run in parallel.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The CP-SAT scheduling model, built in the order data → horizon → variables → constraints →
-objective → solve → extract.
+objective (solve and extract live in `solver` and `lns`).
 
 Techniques, each for a reason:
 - one start and end per operation shared by optional intervals per eligible resource plus
@@ -9,12 +9,15 @@ Techniques, each for a reason:
   about machine load, not only about each machine alone;
 - heads and tails (longest paths of minimum durations) tighten every start and end domain,
   and the makespan starts at a lower bound from paths and group loads;
-- the best greedy plan gives a tight horizon and a complete hint (warm start); a previous plan
-  replayed by the dispatcher hints a reschedule and anchors the stability term;
-- calendars: a non-splittable operation starts only where its whole duration fits in one
-  working window; a splittable one uses the working-time clock W(t) = t - offset(window), so
-  W(end) - W(start) equals its duration exactly;
-- setups: a circuit per resource whose arcs carry end + setup <= next start.
+- the best greedy plan gives a tight horizon and, completed by a propagation-only solve, a
+  complete hint (warm start); a previous plan repaired by the dispatcher hints a reschedule
+  and anchors the stability term;
+- calendars: a non-splittable operation's mode has its own start whose domain holds only the
+  starts where the whole duration fits in one working window; a splittable one uses the
+  working-time clock W(t) = t - offset(window), so W(end) - W(start) equals its duration;
+- setups: pairwise family separation when the setup times satisfy the triangle inequality
+  (exact, and small for long queues of few families), else a circuit per resource whose arcs
+  carry end + setup <= next start.
 """
 
 from __future__ import annotations

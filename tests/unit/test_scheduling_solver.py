@@ -75,7 +75,7 @@ def random_problems(draw) -> SchedulingProblem:
                              tuple(precedences))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_problems())
 def test_random_problems_give_checked_plans_or_a_reason(problem):
     result = solve(problem, SolveOptions(time_limit_s=1, workers=1))
@@ -137,6 +137,16 @@ def test_setups_separate_families_and_group_them():
     # Grouping by family needs one changeover: 4 x 2 minutes + 5.
     assert result.makespan == 13
     assert result.status == "optimal"
+
+
+def test_setups_without_triangle_inequality_count_only_direct_changeovers():
+    # A detour a -> b -> c (1 + 1) beats the direct a -> c changeover (10).
+    setups = {(x, y): 10 for x in "abc" for y in "abc" if x != y}
+    setups.update({("a", "b"): 1, ("b", "c"): 1})
+    ops = tuple(Operation(f"o{f}", "J", (Mode("M", 1),), setup_family=f) for f in "abc")
+    result = solved(SchedulingProblem((Resource("M", setup_times=setups),), (Job("J"),), ops))
+    assert result.makespan == 5
+    assert [a.operation_id for a in result.assignments] == ["oa", "ob", "oc"]
 
 
 def test_cumulative_resource_runs_operations_in_parallel():
