@@ -18,6 +18,7 @@ from mcbackend.adapters import orm
 from mcbackend.domain import orders as d
 from mcbackend.domain.bespoke import BespokeBrief, Measurement
 from mcbackend.domain.money import Money
+from mcbackend.domain.notifications import public_events
 from mcbackend.domain.proofs import Design, DesignBrief, Proof, ProofStatus, RevisionPolicy
 from mcbackend.domain.units import ConfigurationVersion, Unit
 
@@ -238,8 +239,33 @@ class OrderStore:
             )
             self.session.add(event_row)
             added.append(event_row)
+            for public_type in public_events(event.type, event.data):
+                self.session.add(
+                    orm.OutboxEvent(
+                        tenant_id=self.tenant_id,
+                        type=public_type,
+                        order_id=row.id,
+                        payload=_public_payload(row, event, public_type),
+                    )
+                )
         self.session.flush()
         return added
+
+
+def _public_payload(row: orm.Order, event: d.OrderEvent, public_type: str) -> dict[str, Any]:
+    return {
+        "type": public_type,
+        "timestamp": event.at.isoformat(),
+        "data": {
+            "order_id": row.id,
+            "reference": row.reference,
+            "status": row.status,
+            "version": row.version,
+            "event": event.type,
+            "visibility": event.visibility.value,
+            **event.data,
+        },
+    }
 
 
 # --- units -------------------------------------------------------------------------------

@@ -474,3 +474,18 @@ class PlannedOperation(TenantOwned, Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
     start: Mapped[datetime] = mapped_column()
     end: Mapped[datetime] = mapped_column()
+
+
+class OutboxEvent(TenantOwned, Base):
+    """A change integrators and customers should hear about, written in the same transaction
+    as the change itself; webhook and e-mail delivery read from here (at least once)."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), index=True)  # e.g. order.confirmed
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

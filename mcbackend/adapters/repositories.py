@@ -166,3 +166,8 @@ class DowntimeRepository(TenantRepository[orm.Downtime]):
 class OperationRepository(TenantRepository[orm.Operation]):
     model = orm.Operation
     noun = "operation"
+
+
+class OutboxRepository(TenantRepository[orm.OutboxEvent]):
+    model = orm.OutboxEvent
+    noun = "event"

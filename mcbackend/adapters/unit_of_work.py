@@ -47,6 +47,7 @@ class UnitOfWork:
         self.operations = repositories.OperationRepository(s, tenant_id)
         self.schedule_runs = repositories.ScheduleRunRepository(s, tenant_id)
         self.downtimes = repositories.DowntimeRepository(s, tenant_id)
+        self.outbox = repositories.OutboxRepository(s, tenant_id)
 
     def for_tenant(self, tenant_id: int) -> UnitOfWork:
         """Bind the repositories to a tenant found inside this transaction."""

@@ -24,6 +24,7 @@ from mcbackend.adapters import orm
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import orders as d
 from mcbackend.domain.errors import BusinessRuleViolation, Conflict, FieldProblem
+from mcbackend.domain.notifications import PLAN_PUBLISHED
 from mcbackend.scheduling import calendar as cal
 from mcbackend.scheduling import problem as p
 from mcbackend.scheduling.solver import SolveOptions, solve
@@ -397,6 +398,20 @@ def publish_run(uow: UnitOfWork, run_id: int, now: datetime) -> orm.ScheduleRun:
     run.plan_version = plant.plan_version
     run.status = "published"
     run.published_at = now
+    uow.outbox.add(
+        orm.OutboxEvent(
+            type=PLAN_PUBLISHED,
+            payload={
+                "type": PLAN_PUBLISHED,
+                "timestamp": now.isoformat(),
+                "data": {
+                    "plant_id": plant.id,
+                    "plan_version": plant.plan_version,
+                    "run_id": run.id,
+                },
+            },
+        )
+    )
     uow.commit()
     _update_etas(uow, run, now)
     return run
