@@ -489,3 +489,34 @@ class OutboxEvent(TenantOwned, Base):
     )
     payload: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(TenantOwned, Base):
+    """What a customer said about a delivered order."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[int]] = mapped_column(JSONDocument, default=list)  # stored file ids
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ticket(TenantOwned, Base):
+    """An adjustment request or complaint about a delivered unit."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # adjustment | complaint
+    description: Mapped[str] = mapped_column(Text)
+    photos: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

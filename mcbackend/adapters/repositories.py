@@ -171,3 +171,13 @@ class OperationRepository(TenantRepository[orm.Operation]):
 class OutboxRepository(TenantRepository[orm.OutboxEvent]):
     model = orm.OutboxEvent
     noun = "event"
+
+
+class FeedbackRepository(TenantRepository[orm.Feedback]):
+    model = orm.Feedback
+    noun = "feedback"
+
+
+class TicketRepository(TenantRepository[orm.Ticket]):
+    model = orm.Ticket
+    noun = "ticket"

@@ -48,6 +48,8 @@ class UnitOfWork:
         self.schedule_runs = repositories.ScheduleRunRepository(s, tenant_id)
         self.downtimes = repositories.DowntimeRepository(s, tenant_id)
         self.outbox = repositories.OutboxRepository(s, tenant_id)
+        self.feedback = repositories.FeedbackRepository(s, tenant_id)
+        self.tickets = repositories.TicketRepository(s, tenant_id)
 
     def for_tenant(self, tenant_id: int) -> UnitOfWork:
         """Bind the repositories to a tenant found inside this transaction."""
