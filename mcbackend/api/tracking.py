@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work
 from mcbackend.api.order_schemas import EventOut, ProofOut
-from mcbackend.services import design, orders
+from mcbackend.services import design, orders, tracking
 
 blp = Blueprint(
     "tracking",
@@ -21,11 +21,24 @@ blp = Blueprint(
 _PUBLIC = {"security": []}
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class TrackedLineOut(ma.Schema):
     name = ma.fields.String()
     configuration = ma.fields.Dict()
     quantity = ma.fields.Integer()
     price = ma.fields.Dict(allow_none=True)
+
+
+class StageOut(ma.Schema):
+    code = ma.fields.String(metadata={"description": "order, design, production or delivery"})
+    state = ma.fields.String(metadata={"description": "planned, active or done"})
+    planned_start = ma.fields.AwareDateTime()
+    planned_end = ma.fields.AwareDateTime()
+    actual_start = ma.fields.AwareDateTime(allow_none=True)
+    actual_end = ma.fields.AwareDateTime(allow_none=True)
 
 
 class TrackedOrderOut(ma.Schema):
@@ -40,6 +53,12 @@ class TrackedOrderOut(ma.Schema):
     proofs = ma.fields.List(ma.fields.Nested(ProofOut))
     timeline = ma.fields.List(ma.fields.Nested(EventOut))
     payments = ma.fields.Dict()
+    promised_date = ma.fields.Date(metadata={"description": "the date the customer was promised"})
+    eta = ma.fields.Date(allow_none=True, metadata={"description": "from the active plan"})
+    days_late = ma.fields.Integer(
+        allow_none=True, metadata={"description": "ETA minus promised date (negative: early)"}
+    )
+    stages = ma.fields.List(ma.fields.Nested(StageOut))
 
 
 class CustomerDecisionIn(Schema):
@@ -50,36 +69,6 @@ class CustomerDecisionIn(Schema):
     version = ma.fields.Integer()
 
 
-def _tracked(uow, row) -> dict:
-    summary = orders.payment_summary(uow, row.id)
-    return {
-        "reference": row.reference,
-        "mode": row.mode,
-        "status": row.status,
-        "version": row.version,
-        "currency": row.currency,
-        "total": row.total_amount,
-        "requested_date": row.requested_date,
-        "lines": [
-            {
-                "name": line.get("name", "Bespoke piece"),
-                "configuration": line["configuration"],
-                "quantity": line["quantity"],
-                "price": line["price"],
-            }
-            for line in row.lines
-        ],
-        "proofs": (row.design or {}).get("proofs", []),
-        "timeline": orders.timeline(uow, row.id, customer_only=True),
-        "payments": {
-            "installments": summary["installments"],
-            "paid": summary["paid"],
-            "balance": summary["balance"],
-            "due": summary["due"],
-        },
-    }
-
-
 @blp.route("/<string:token>")
 class TrackedOrder(MethodView):
     @blp.doc(**_PUBLIC)
@@ -87,7 +76,7 @@ class TrackedOrder(MethodView):
     def get(self, token: str):
         """The customer's view of their order: status, timeline, proofs, payments due"""
         with anonymous_unit_of_work() as uow:
-            return _tracked(uow, orders.order_for_token(uow, token))
+            return tracking.customer_view(uow, orders.order_for_token(uow, token), _now())
 
 
 @blp.route("/<string:token>/proofs/<int:number>/decision")
@@ -97,6 +86,7 @@ class TrackedProofDecision(MethodView):
     @blp.response(200, TrackedOrderOut)
     def post(self, data, token: str, number: int):
         """Approve a proof or ask for changes, as the customer"""
+        now = _now()
         with anonymous_unit_of_work() as uow:
             row = orders.order_for_token(uow, token)
             design.decide_proof(
@@ -106,7 +96,7 @@ class TrackedProofDecision(MethodView):
                 data["decision"],
                 data["comment"],
                 data.get("version"),
-                datetime.now(UTC),
+                now,
                 "customer",
             )
-            return _tracked(uow, uow.orders.get(row.id))
+            return tracking.customer_view(uow, uow.orders.get(row.id), now)

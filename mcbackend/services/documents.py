@@ -26,11 +26,9 @@ from mcbackend.documents.timeline import render_timeline
 from mcbackend.domain.catalog import ProductDefinition
 from mcbackend.domain.errors import Conflict, NotFound
 from mcbackend.domain.money import Money
-from mcbackend.services import production, scheduling
+from mcbackend.services import production, scheduling, tracking
 from mcbackend.services.configuration import definitions
 
-# How long handing over to the carrier and transport take, for the planned delivery stage.
-SHIPPING_TIME = timedelta(days=2)
 _STATUS_LABELS = {
     "draft": "Received",
     "awaiting_design": "Designing with you",
@@ -193,15 +191,9 @@ def job_sheet_view(
         customer_inputs=inputs,
         measurements=measurements,
         approved_proof=approved,
-        due_at=_end_of(order.promised_date, plant.timezone),
+        due_at=tracking.end_of(order.promised_date, plant.timezone),
         rush=order.rush,
     )
-
-
-def _end_of(day: date | None, tz: str) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time(23, 59), ZoneInfo(tz))
 
 
 def job_sheet_pdf(
@@ -282,49 +274,31 @@ def dispatch_list_pdf(
 # --- customer documents ------------------------------------------------------------------
 
 
-def _plant_zone(uow: UnitOfWork) -> str:
-    plants = uow.plants.list()
-    return plants[0].timezone if plants else "UTC"
-
-
 def _money(data: dict[str, Any] | None, currency: str) -> Money:
     return Money(int(data["amount"]), data["currency"]) if data else Money.zero(currency)
 
 
+_STAGE_LABELS = {
+    "order": "Order",
+    "design": "Design",
+    "production": "Production",
+    "delivery": "Delivery",
+}
+
+
 def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: datetime) -> bytes:
     order = uow.orders.get(order_id)
-    events = uow.order_store.events(order.id)
-    tz = _plant_zone(uow)
-    first = {}
-    for event in events:
-        first.setdefault(event.type, event.at)
-    ops = [op for job in production.active_jobs(uow, order.id) for op in job.operations]
-    plant_rows = _planned_rows(uow, [op.id for op in ops])
-    placed = first.get("order_placed", order.created_at)
-    confirmed = first.get("confirmed")
-    promised = order.promised_date or (order.planned_completion or now).date()
-    production_start = min((r.start for r in plant_rows), default=confirmed or placed)
-    production_end = max((r.end for r in plant_rows), default=_end_of(promised, tz))
-    started = [op.started_at for op in ops if op.started_at]
-    finished = [op.finished_at for op in ops if op.finished_at]
-    all_done = bool(ops) and len(finished) == len(ops)
-    stages = [
-        v.TimelineStage("Order", placed, confirmed or placed, placed, confirmed),
+    progress = tracking.progress(uow, order, now)
+    stages = tuple(
         v.TimelineStage(
-            "Production",
-            production_start,
-            max(production_end, production_start),
-            min(started) if started else None,
-            max(finished) if all_done else None,
-        ),
-        v.TimelineStage(
-            "Delivery",
-            max(production_end, production_start),
-            max(production_end, production_start) + SHIPPING_TIME,
-            first.get("shipped"),
-            first.get("delivered") if first.get("shipped") else None,
-        ),
-    ]
+            _STAGE_LABELS[stage.code],
+            stage.planned_start,
+            stage.planned_end,
+            stage.actual_start,
+            stage.actual_end,
+        )
+        for stage in progress.stages
+    )
     decisions = [
         v.ProofDecision(
             proof["number"],
@@ -338,16 +312,14 @@ def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: date
     view = v.TimelineView(
         order_number=order.reference,
         customer_name=order.customer_name,
-        ordered_at=placed,
+        ordered_at=progress.placed_at,
         items=tuple(_item(line) for line in order.lines),
         status=_STATUS_LABELS.get(order.status, order.status),
-        promised_date=promised,
-        eta=order.planned_completion.astimezone(ZoneInfo(tz)).date()
-        if order.planned_completion
-        else None,
-        stages=tuple(stages),
+        promised_date=progress.promised_date,
+        eta=progress.eta,
+        stages=stages,
         printed_at=now,
-        time_zone=tz,
+        time_zone=progress.time_zone,
         proof_decisions=tuple(decisions),
     )
     return render_timeline(view, branding(uow, storage))
@@ -355,18 +327,6 @@ def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: date
 
 def _item(line: dict[str, Any]) -> str:
     return f"{line['quantity']} × {line.get('name', 'Bespoke piece')}"  # noqa: RUF001
-
-
-def _planned_rows(uow: UnitOfWork, operation_ids: list[int]) -> list[orm.PlannedOperation]:
-    plants = uow.plants.list()
-    runs = [p.active_run_id for p in plants if p.active_run_id]
-    if not runs or not operation_ids:
-        return []
-    stmt = select(orm.PlannedOperation).where(
-        orm.PlannedOperation.run_id.in_(runs),
-        orm.PlannedOperation.operation_id.in_(operation_ids),
-    )
-    return list(uow.session.scalars(stmt))
 
 
 def quote_view(
@@ -408,7 +368,7 @@ def quote_view(
         issued_on=date.fromisoformat(document["issued_on"]),
         valid_until=date.fromisoformat(document["valid_until"]),
         printed_at=now,
-        time_zone=_plant_zone(uow),
+        time_zone=tracking.plant_zone(uow),
         estimated_delivery=date.fromisoformat(document["ready_by"]),
     )
 

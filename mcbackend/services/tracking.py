@@ -1,0 +1,203 @@
+"""What a customer sees of one order: the view behind the JSON tracking API, the tracking page
+and the timeline PDF.
+
+``progress`` derives the order's stages, planned against actual, and its ETA against the
+promised date; ``customer_view`` adds the items, proofs, customer-visible events and payments.
+Nothing here is written to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from mcbackend.adapters import orm
+from mcbackend.adapters.storage import FileStorage
+from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.domain.errors import NotFound
+from mcbackend.services import orders, production
+
+# How long handing over to the carrier and transport take, for the planned delivery stage.
+SHIPPING_TIME = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of an order (``order``, ``design``, ``production``, ``delivery``)."""
+
+    code: str
+    planned_start: datetime
+    planned_end: datetime
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        """``done``, ``active`` (started, not finished) or ``planned``."""
+        if self.actual_end is not None:
+            return "done"
+        return "active" if self.actual_start is not None else "planned"
+
+
+@dataclass(frozen=True)
+class Progress:
+    placed_at: datetime
+    stages: tuple[Stage, ...]
+    promised_date: date
+    eta: date | None  # the active plan's completion, in the plant's time zone
+    time_zone: str
+
+    @property
+    def days_late(self) -> int | None:
+        """Days the ETA lies after the promise (negative: early); None without a plan."""
+        return None if self.eta is None else (self.eta - self.promised_date).days
+
+
+def plant_zone(uow: UnitOfWork) -> str:
+    plants = uow.plants.list()
+    return plants[0].timezone if plants else "UTC"
+
+
+def end_of(day: date | None, tz: str) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59), ZoneInfo(tz))
+
+
+def planned_rows(uow: UnitOfWork, operation_ids: list[int]) -> list[orm.PlannedOperation]:
+    """The active plans' slots of these operations."""
+    runs = [p.active_run_id for p in uow.plants.list() if p.active_run_id]
+    if not runs or not operation_ids:
+        return []
+    stmt = select(orm.PlannedOperation).where(
+        orm.PlannedOperation.run_id.in_(runs),
+        orm.PlannedOperation.operation_id.in_(operation_ids),
+    )
+    return list(uow.session.scalars(stmt))
+
+
+def progress(uow: UnitOfWork, order: orm.Order, now: datetime) -> Progress:
+    """The order's stages, planned (active plan, else what is known) against actual (events)."""
+    events = uow.order_store.events(order.id)
+    tz = plant_zone(uow)
+    first: dict[str, datetime] = {}
+    for event in events:
+        first.setdefault(event.type, event.at)
+    ops = [op for job in production.active_jobs(uow, order.id) for op in job.operations]
+    slots = planned_rows(uow, [op.id for op in ops])
+    placed = first.get("order_placed", order.created_at)
+    confirmed = first.get("confirmed")
+    promised = order.promised_date or (order.planned_completion or now).date()
+    production_start = min((r.start for r in slots), default=confirmed or placed)
+    production_end = max(
+        max((r.end for r in slots), default=end_of(promised, tz)), production_start
+    )
+    started = [op.started_at for op in ops if op.started_at]
+    finished = [op.finished_at for op in ops if op.finished_at]
+    all_done = bool(ops) and len(finished) == len(ops)
+    stages = [Stage("order", placed, confirmed or placed, placed, confirmed)]
+    if order.mode == "co":
+        stages.append(_design_stage(uow, order, events, first.get("design_opened", placed)))
+    stages += [
+        Stage(
+            "production",
+            production_start,
+            production_end,
+            min(started) if started else None,
+            max(finished) if all_done else None,
+        ),
+        Stage(
+            "delivery",
+            production_end,
+            production_end + SHIPPING_TIME,
+            first.get("shipped"),
+            first.get("delivered") if first.get("shipped") else None,
+        ),
+    ]
+    eta = (
+        order.planned_completion.astimezone(ZoneInfo(tz)).date()
+        if order.planned_completion
+        else None
+    )
+    return Progress(placed, tuple(stages), promised, eta, tz)
+
+
+def _design_stage(
+    uow: UnitOfWork, order: orm.Order, events: list[orm.OrderEvent], opened: datetime
+) -> Stage:
+    """From the brief to the approved proof; planned by the designer's job while it runs."""
+    design_ops = [
+        op.id
+        for job in uow.jobs.list(orm.Job.order_id == order.id, orm.Job.kind == "design")
+        for op in job.operations
+    ]
+    issued = [e.at for e in events if e.type == "proof_issued"]
+    proofs = (order.design or {}).get("proofs", [])
+    approved = proofs[-1]["status"] == "approved" if proofs else False
+    approved_at = (
+        next((e.at for e in reversed(events) if e.type == "proof_approved"), None)
+        if approved
+        else None
+    )
+    planned_end = max((r.end for r in planned_rows(uow, design_ops)), default=approved_at or opened)
+    return Stage(
+        "design",
+        opened,
+        max(planned_end, opened),
+        min(issued) if issued else None,
+        approved_at if issued else None,
+    )
+
+
+def customer_view(uow: UnitOfWork, order: orm.Order, now: datetime) -> dict[str, Any]:
+    """Status, items, stages and ETA, proofs, customer-visible events and payments."""
+    summary = orders.payment_summary(uow, order.id)
+    stages = progress(uow, order, now)
+    return {
+        "reference": order.reference,
+        "mode": order.mode,
+        "status": order.status,
+        "version": order.version,
+        "currency": order.currency,
+        "total": order.total_amount,
+        "requested_date": order.requested_date,
+        "lines": [
+            {
+                "name": line.get("name", "Bespoke piece"),
+                "configuration": line["configuration"],
+                "quantity": line["quantity"],
+                "price": line["price"],
+            }
+            for line in order.lines
+        ],
+        "proofs": (order.design or {}).get("proofs", []),
+        "timeline": orders.timeline(uow, order.id, customer_only=True),
+        "payments": {
+            "installments": summary["installments"],
+            "paid": summary["paid"],
+            "balance": summary["balance"],
+            "due": summary["due"],
+        },
+        "promised_date": stages.promised_date,
+        "eta": stages.eta,
+        "days_late": stages.days_late,
+        "time_zone": stages.time_zone,
+        "stages": stages.stages,
+    }
+
+
+def attachment(
+    uow: UnitOfWork, storage: FileStorage, order: orm.Order, file_id: int
+) -> tuple[orm.StoredFile, bytes]:
+    """A file the customer may open: one attached to their brief or to one of their proofs."""
+    design = order.design or {}
+    shared = {str(f) for f in design.get("brief", {}).get("attachments", [])}
+    shared |= {str(f) for proof in design.get("proofs", []) for f in proof["attachments"]}
+    row = uow.files.find(file_id) if str(file_id) in shared else None
+    if row is None:
+        raise NotFound(f"no file {file_id} on this order", code="file_not_found")
+    return row, storage.get(row.storage_key)
