@@ -6,6 +6,7 @@ from flask import Flask
 
 from mcbackend import __version__
 from mcbackend.api import (
+    aftersales,
     catalog,
     configurator,
     documents,
@@ -41,6 +42,7 @@ BLUEPRINTS = (
     files.blp,
     tracking.blp,
     documents.blp,
+    aftersales.blp,
 )
 
 

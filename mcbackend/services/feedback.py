@@ -149,3 +149,20 @@ def reorder_check(uow: UnitOfWork, order_id: int) -> dict[str, Any]:
             }
         )
     return {"order_id": order.id, "reference": order.reference, "lines": lines}
+
+
+def order_feedback(uow: UnitOfWork, order_id: int) -> Sequence[orm.Feedback]:
+    uow.orders.get(order_id)
+    return uow.feedback.list(orm.Feedback.order_id == order_id)
+
+
+def unit_tickets(uow: UnitOfWork, unit_id: int) -> Sequence[orm.Ticket]:
+    uow.units.get(unit_id)
+    return uow.tickets.list(orm.Ticket.unit_id == unit_id)
+
+
+def list_tickets(
+    uow: UnitOfWork, page: int, page_size: int, status: str | None
+) -> tuple[Sequence[orm.Ticket], int]:
+    criteria = [] if status is None else [orm.Ticket.status == status]
+    return uow.tickets.page(page, page_size, *criteria, order_by=orm.Ticket.id.desc())

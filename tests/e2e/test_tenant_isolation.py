@@ -37,6 +37,7 @@ def _victim_ids(api) -> dict[str, int]:
     plant_id = api.get("/api/v1/plants").get_json()[0]["id"]
     run = api.post(f"/api/v1/plants/{plant_id}/schedule-runs", json={"time_limit_s": 1})
     job = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()[0]
+    unit_id = api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"]
     api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": {}})
     upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
     stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
@@ -59,7 +60,9 @@ def _victim_ids(api) -> dict[str, int]:
         "operation_id": job["operations"][0]["id"],
         "run_id": run.get_json()["id"],
         "number": 1,
-        "unit_id": api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"],
+        "unit_id": unit_id,
+        "ticket_id": api.post(f"/api/v1/units/{unit_id}/tickets", json={
+            "kind": "complaint", "description": "scratch"}).get_json()["id"],
     }
 
 
