@@ -103,6 +103,8 @@ def _neighbourhood(
     movable = schedule.movable_operations
     target = max(_MIN_FREE_OPS, round(share * len(movable)))
     kind = rng.randrange(4)
+    if schedule.data.problem.weights.tardiness and rng.random() < 0.5:
+        kind = 3  # late jobs are where tardiness is won
     free: set[str] = set()
     if kind == 3:
         late = _late_jobs(schedule, values)
@@ -206,8 +208,8 @@ def _restrict(
         resource_id = assigned[op_id]
         presence = schedule.present[op_id, resource_id]
         model.add(model.get_int_var_from_proto_index(presence.index) == 1)
+        start = schedule.start[op_id].index
         if keep_times:
-            start = schedule.start[op_id].index
             model.add(model.get_int_var_from_proto_index(start) == values[start])
         if schedule.is_unary(resource_id):
             sequences[resource_id].append((values[schedule.start[op_id].index], op_id))

@@ -50,7 +50,9 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
     except Infeasible as exc:
         return _failed("infeasible", str(exc), started)
     heuristic = best_dispatch(problem)
+    built = time.monotonic()
     schedule = ScheduleModel(data, heuristic)
+    build_s = time.monotonic() - built
     start_values = None
     if heuristic is not None:
         # A complete hint lets every worker start from the greedy plan at once.
@@ -59,7 +61,7 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
             schedule.set_hint(start_values)
     solver = cp_model.CpSolver()
     # On large plants the full search rarely beats the hint; neighbourhood search gets the time.
-    full_share = _FULL_SEARCH_SHARE if len(problem.operations) <= _LARGE_PROBLEM_OPS else 0.1
+    full_share = _FULL_SEARCH_SHARE if len(problem.operations) <= _LARGE_PROBLEM_OPS else 0.05
     status = _full_search(solver, schedule, options, _budget(deadline, full_share))
     if status == cp_model.INFEASIBLE:
         return _failed(
@@ -83,7 +85,10 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
         return _result(problem, "feasible", heuristic, None, started)
     else:
         return _failed("unknown", "no plan found within the time limit", started)
-    if (bound is None or objective > bound) and deadline - time.monotonic() > _MIN_PHASE_S:
+    # Neighbourhood search first rebuilds a lean model: only worth it with time to search.
+    if (bound is None or objective > bound) and (
+        deadline - time.monotonic() > 2 * build_s + _MIN_PHASE_S
+    ):
         lean = ScheduleModel(data, heuristic, redundant=False)
         values, objective = improve(
             lean, values, objective, deadline, options.workers, options.seed
