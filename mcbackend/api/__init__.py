@@ -7,6 +7,7 @@ from flask import Flask
 from mcbackend import __version__
 from mcbackend.api import (
     aftersales,
+    analytics,
     catalog,
     configurator,
     documents,
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     tracking.blp,
     documents.blp,
     aftersales.blp,
+    analytics.blp,
 )
 
 
