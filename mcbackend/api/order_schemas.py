@@ -324,7 +324,7 @@ def order_view(row: Any) -> dict[str, Any]:
         "rush": row.rush,
         "target_serial": row.target_serial,
         "lines": [
-            {k: v for k, v in line.items() if k not in ("job_template", "currency")}
+            {k: v for k, v in line.items() if k != "job_template"}
             for line in row.lines
         ],
         "design": row.design,

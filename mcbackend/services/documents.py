@@ -274,10 +274,6 @@ def dispatch_list_pdf(
 # --- customer documents ------------------------------------------------------------------
 
 
-def _money(data: dict[str, Any] | None, currency: str) -> Money:
-    return Money(int(data["amount"]), data["currency"]) if data else Money.zero(currency)
-
-
 _STAGE_LABELS = {
     "order": "Order",
     "design": "Design",

@@ -40,6 +40,18 @@ from mcbackend.services.configuration import product_version, require_valid, res
 TRACKING_TOKEN_BYTES = 24  # 192 bits
 
 
+@dataclass
+class Draft:
+    """What a mode's builder makes of the request: the domain lines, the catalog facts kept
+    beside each line, the payment plan, and (co-design) the revision policy."""
+
+    lines: list[d.OrderLine]
+    extras: list[dict[str, Any]]
+    policy: PaymentPlanPolicy
+    currency: str
+    revisions: RevisionPolicy | None = None
+
+
 @dataclass(frozen=True)
 class Placed:
     order: orm.Order
@@ -125,15 +137,15 @@ def place_order(uow: UnitOfWork, data: dict[str, Any], now: datetime, actor: str
         d.Mode.POST: _post_lines,
         d.Mode.BESPOKE: _bespoke_lines,
     }
-    lines, extras, policy = builders[mode](uow, data, now)
-    currency = lines[0].price.currency if lines[0].price else extras[0]["currency"]
+    draft = builders[mode](uow, data, now)
+    lines, extras, policy = draft.lines, draft.extras, draft.policy
     order = d.Order.place(
         reference=_new_reference(),
         mode=mode,
         customer=d.Customer(**data["customer"]),
         lines=lines,
         delivery_address=d.Address(**data["delivery_address"]),
-        currency=currency,
+        currency=draft.currency,
         now=now,
         actor=actor_label(actor),
         requested_date=data.get("requested_date"),
@@ -150,7 +162,7 @@ def place_order(uow: UnitOfWork, data: dict[str, Any], now: datetime, actor: str
                 tuple(str(f) for f in design.get("attachments", [])),
                 tuple(design.get("references", [])),
             ),
-            extras[0].pop("revision_policy"),
+            draft.revisions,
             now,
             actor_label(actor),
         )
@@ -181,7 +193,7 @@ def deposit_for(total: Money | None, policy: PaymentPlanPolicy) -> Money | None:
     return deposit if deposit.amount > 0 else None
 
 
-def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
+def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     lines, extras, policy = [], [], None
     problems: list[FieldProblem] = []
     for index, spec in enumerate(data.get("lines") or []):
@@ -224,7 +236,7 @@ def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
             errors=problems,
         )
     _require_lines(lines)
-    return lines, extras, policy
+    return Draft(lines, extras, policy, lines[0].price.currency)
 
 
 def _require_lines(lines: list) -> None:
@@ -236,7 +248,7 @@ def _require_lines(lines: list) -> None:
         )
 
 
-def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
+def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     specs = data.get("lines") or []
     problems = []
     if len(specs) != 1:
@@ -273,12 +285,10 @@ def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
     estimate = configurator.complete(definition, starting, "defaults").configuration
     extra = {
         **_line_extra(row, definition),
-        "currency": definition.currency,
-        "revision_policy": revisions,
         # What the design job's durations were estimated from, until a proof is approved.
         "design_estimate": estimate,
     }
-    return [line], [extra], _payment_policy(uow, definition)
+    return Draft([line], [extra], _payment_policy(uow, definition), definition.currency, revisions)
 
 
 def _fits(definition: ProductDefinition):
@@ -297,7 +307,7 @@ def _fits(definition: ProductDefinition):
     return fits
 
 
-def _post_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
+def _post_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     serial = data.get("target_serial")
     spec = data.get("modification")
     if not serial or not spec:
@@ -343,7 +353,7 @@ def _post_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
             "description": modification.description,
         },
     }
-    return [line], [extra], _payment_policy(uow, definition)
+    return Draft([line], [extra], _payment_policy(uow, definition), definition.currency)
 
 
 def _bespoke_brief(data: dict[str, Any]) -> BespokeBrief:
@@ -355,7 +365,7 @@ def _bespoke_brief(data: dict[str, Any]) -> BespokeBrief:
     return BespokeBrief(brief["text"], measurements, tuple(str(f) for f in brief.get("files", [])))
 
 
-def _bespoke_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
+def _bespoke_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     if not data.get("brief"):
         raise BusinessRuleViolation(
             "a bespoke order needs a brief",
@@ -373,11 +383,11 @@ def _bespoke_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime):
             )
     currency = uow.session.get(orm.Tenant, uow.tenant_id).default_currency
     line = d.OrderLine("bespoke", {}, data.get("quantity", 1), None)
-    extra = {"product_id": None, "currency": currency, "operations": []}
+    extra = {"product_id": None, "operations": []}
     policy = tenants.tenant_payment_plan(uow) or parse_payment_plan(
         {"deposit_percent": 50, "milestones": []}
     )
-    return [line], [extra], policy
+    return Draft([line], [extra], policy, currency)
 
 
 # --- changing an order -------------------------------------------------------------------
