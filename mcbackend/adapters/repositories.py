@@ -181,3 +181,23 @@ class FeedbackRepository(TenantRepository[orm.Feedback]):
 class TicketRepository(TenantRepository[orm.Ticket]):
     model = orm.Ticket
     noun = "ticket"
+
+
+class WebhookEndpointRepository(TenantRepository[orm.WebhookEndpoint]):
+    model = orm.WebhookEndpoint
+    noun = "webhook_endpoint"
+
+
+class WebhookDeliveryRepository(TenantRepository[orm.WebhookDelivery]):
+    model = orm.WebhookDelivery
+    noun = "webhook_delivery"
+
+
+class WebhookAttemptRepository(TenantRepository[orm.WebhookAttempt]):
+    model = orm.WebhookAttempt
+    noun = "webhook_attempt"
+
+
+class NotificationRepository(TenantRepository[orm.Notification]):
+    model = orm.Notification
+    noun = "notification"

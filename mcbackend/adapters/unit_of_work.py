@@ -48,6 +48,10 @@ class UnitOfWork:
         self.schedule_runs = repositories.ScheduleRunRepository(s, tenant_id)
         self.downtimes = repositories.DowntimeRepository(s, tenant_id)
         self.outbox = repositories.OutboxRepository(s, tenant_id)
+        self.webhook_endpoints = repositories.WebhookEndpointRepository(s, tenant_id)
+        self.webhook_deliveries = repositories.WebhookDeliveryRepository(s, tenant_id)
+        self.webhook_attempts = repositories.WebhookAttemptRepository(s, tenant_id)
+        self.notifications = repositories.NotificationRepository(s, tenant_id)
         self.feedback = repositories.FeedbackRepository(s, tenant_id)
         self.tickets = repositories.TicketRepository(s, tenant_id)
 
