@@ -22,8 +22,11 @@ class Violation:
     message: str
 
 
-def working_windows(resource: Resource) -> list[tuple[int, int]] | None:
-    """The resource's windows minus its downtime, or None when it is always available."""
+def _working_windows(resource: Resource) -> list[tuple[int, int]] | None:
+    """The resource's windows minus its downtime, or None when it is always available.
+
+    Deliberately not shared with the calendar module the solver uses: the checker recomputes
+    everything on its own."""
     if resource.windows is None and not resource.downtime:
         return None
     windows = list(resource.windows) if resource.windows is not None else [(-(2**40), 2**40)]
@@ -86,7 +89,7 @@ def check_plan(problem: SchedulingProblem, assignments: Iterable[Assignment]) ->
         if a.start < release:
             report("release", f"{op_id} starts at {a.start} before its release {release}")
         duration = durations[a.resource_id]
-        windows = working_windows(resources[a.resource_id])
+        windows = _working_windows(resources[a.resource_id])
         if windows is None:
             if a.end - a.start != duration:
                 report("duration", f"{op_id} lasts {a.end - a.start}, needs {duration}")
