@@ -16,6 +16,7 @@ from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.api import init_api
 from mcbackend.api.problems import register_problem_handlers
 from mcbackend.config import load_config
+from mcbackend.web import init_web
 
 _REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)
+    init_web(app)  # the customer's HTML tracking page, outside the API and its spec
     _register_request_id(app)
     _register_health(app)
     return app

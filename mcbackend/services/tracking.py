@@ -18,8 +18,8 @@ from sqlalchemy import select
 from mcbackend.adapters import orm
 from mcbackend.adapters.storage import FileStorage
 from mcbackend.adapters.unit_of_work import UnitOfWork
-from mcbackend.domain.errors import NotFound
-from mcbackend.services import orders, production
+from mcbackend.domain.errors import Conflict, NotFound
+from mcbackend.services import feedback, files, orders, production
 
 # How long handing over to the carrier and transport take, for the planned delivery stage.
 SHIPPING_TIME = timedelta(days=2)
@@ -174,6 +174,7 @@ def customer_view(uow: UnitOfWork, order: orm.Order, now: datetime) -> dict[str,
             }
             for line in order.lines
         ],
+        "has_quote": any(line.get("quote") for line in order.lines),
         "proofs": (order.design or {}).get("proofs", []),
         "timeline": orders.timeline(uow, order.id, customer_only=True),
         "payments": {
@@ -190,14 +191,56 @@ def customer_view(uow: UnitOfWork, order: orm.Order, now: datetime) -> dict[str,
     }
 
 
+def shared_files(uow: UnitOfWork, order: orm.Order) -> dict[str, orm.StoredFile]:
+    """Files the customer may open, by id: those of their brief and of their proofs."""
+    design = order.design or {}
+    ids = {str(f) for f in design.get("brief", {}).get("attachments", [])}
+    ids |= {str(f) for proof in design.get("proofs", []) for f in proof["attachments"]}
+    found = (uow.files.find(int(f)) for f in sorted(ids, key=int))
+    return {str(row.id): row for row in found if row is not None}
+
+
 def attachment(
     uow: UnitOfWork, storage: FileStorage, order: orm.Order, file_id: int
 ) -> tuple[orm.StoredFile, bytes]:
-    """A file the customer may open: one attached to their brief or to one of their proofs."""
-    design = order.design or {}
-    shared = {str(f) for f in design.get("brief", {}).get("attachments", [])}
-    shared |= {str(f) for proof in design.get("proofs", []) for f in proof["attachments"]}
-    row = uow.files.find(file_id) if str(file_id) in shared else None
+    """One of :func:`shared_files` with its bytes."""
+    row = shared_files(uow, order).get(str(file_id))
     if row is None:
         raise NotFound(f"no file {file_id} on this order", code="file_not_found")
     return row, storage.get(row.storage_key)
+
+
+def feedback_state(uow: UnitOfWork, order: orm.Order) -> str:
+    """``open`` once delivered, ``given`` after the customer left feedback, else ``closed``."""
+    if feedback.order_feedback(uow, order.id):
+        return "given"
+    return "open" if order.status == "delivered" else "closed"
+
+
+def give_feedback(
+    uow: UnitOfWork,
+    storage: FileStorage,
+    order: orm.Order,
+    data: dict[str, Any],
+    photo: tuple[str, str | None, bytes] | None,
+    max_bytes: int,
+    now: datetime,
+) -> orm.Feedback:
+    """The customer's feedback with an optional photo (file name, declared type, bytes).
+
+    Refused before the photo is stored when feedback is not open, so no file is orphaned.
+    """
+    state = feedback_state(uow, order)
+    if state == "given":
+        raise Conflict("feedback for this order was already given", code="feedback_exists")
+    if state == "closed":
+        raise Conflict(
+            "feedback opens once the order is delivered",
+            code="not_delivered",
+            extra={"order_status": order.status},
+        )
+    photos = []
+    if photo is not None:
+        name, declared, content = photo
+        photos.append(files.upload_file(uow, storage, name, declared, content, max_bytes).id)
+    return feedback.leave_feedback(uow, order.id, {**data, "photos": photos}, now)
