@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_web(app)  # the customer's HTML tracking page, outside the API and its spec
     _register_request_id(app)
     _register_health(app)
+    _start_outbox_dispatcher(app)
     return app
 
 
@@ -71,3 +72,20 @@ def _register_health(app: Flask) -> None:
         with app.extensions["mcbackend.db"].engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": "ok"}
+
+
+def _start_outbox_dispatcher(app: Flask) -> None:
+    """The embedded worker sends webhooks and e-mails in the background (not under tests,
+    which run the dispatcher themselves; ``MC_WEBHOOKS_POLL_S=0`` turns it off)."""
+    interval = float(app.config["WEBHOOKS_POLL_S"])
+    if app.testing or interval <= 0:
+        return
+    from mcbackend.adapters.poller import Poller
+    from mcbackend.services.delivery import DispatchSettings
+    from mcbackend.services.outbox_dispatch import dispatch
+
+    settings = DispatchSettings.from_config(app.config)
+    factory = app.extensions["mcbackend.db"].session_factory
+    app.extensions["mcbackend.dispatcher"] = Poller(
+        "mcbackend-dispatcher", interval, lambda: dispatch(factory, settings)
+    ).start()

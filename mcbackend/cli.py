@@ -163,3 +163,28 @@ def key_create(slug: str, role: str, name: str) -> None:
     except MCError as exc:
         raise click.ClickException(exc.detail) from exc
     click.echo(plaintext)
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook and e-mail delivery from the outbox."""
+
+
+@webhooks.command("dispatch")
+def webhooks_dispatch() -> None:
+    """Run one dispatcher pass: fan out new events, send due webhooks and e-mails."""
+    from mcbackend.adapters.database import Database
+    from mcbackend.services.delivery import DispatchSettings
+    from mcbackend.services.outbox_dispatch import dispatch
+
+    config = load_config()
+    database = Database(config["DATABASE_URL"])
+    try:
+        report = dispatch(database.session_factory, DispatchSettings.from_config(config))
+    finally:
+        database.dispose()
+    click.echo(
+        f"events fanned out: {report.fanned_out}; webhooks sent: {report.webhooks_sent}, "
+        f"failed: {report.webhooks_failed}; e-mails sent: {report.emails_sent}, "
+        f"failed: {report.emails_failed}"
+    )

@@ -30,6 +30,19 @@ DEFAULTS: dict[str, Any] = {
     "SQL_ECHO": False,
     "TASK_WORKERS": 1,  # background threads for solves (one solve per plant at a time anyway)
     "TASKS_EAGER": False,  # run background tasks inline (tests, scripts)
+    # Webhooks and customer e-mails (see mcbackend.domain.webhooks for the target policy).
+    "WEBHOOKS_POLL_S": 2.0,  # embedded dispatcher interval; 0 turns the thread off
+    "WEBHOOKS_TIMEOUT_S": 5.0,
+    "WEBHOOKS_RETRY_SCHEDULE_S": [5, 30, 120, 600, 3600, 10800, 21600, 43200],
+    "WEBHOOKS_ALLOWED_NETWORKS": [],  # CIDRs allowed although private, e.g. ["10.0.0.0/8"]
+    "SMTP_HOST": None,  # no host: e-mails are logged as skipped
+    "SMTP_PORT": 25,
+    "SMTP_FROM": "mcbackend@localhost",
+    "SMTP_SECURITY": "none",  # none | starttls | ssl
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "NOTIFY_APPROVAL_REMINDER_H": 48.0,  # remind about an undecided proof after this
+    "NOTIFY_FEEDBACK_REQUEST_H": 72.0,  # ask for feedback this long after delivery
 }
 
 

@@ -19,6 +19,7 @@ from mcbackend.api import (
     tenant,
     tracking,
     units,
+    webhooks,
 )
 from mcbackend.api.base import Api
 
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     documents.blp,
     aftersales.blp,
     analytics.blp,
+    webhooks.blp,
 )
 
 

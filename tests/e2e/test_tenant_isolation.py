@@ -13,6 +13,7 @@ from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import tenants
 from tests.e2e.orders_helpers import confirmed_sofa
+from tests.e2e.webhook_helpers import webhook_ids
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def _victim_ids(api) -> dict[str, int]:
         "unit_id": unit_id,
         "ticket_id": api.post(f"/api/v1/units/{unit_id}/tickets", json={
             "kind": "complaint", "description": "scratch"}).get_json()["id"],
+        **webhook_ids(api),
     }
 
 
