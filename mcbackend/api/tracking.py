@@ -53,7 +53,9 @@ class TrackedOrderOut(ma.Schema):
     proofs = ma.fields.List(ma.fields.Nested(ProofOut))
     timeline = ma.fields.List(ma.fields.Nested(EventOut))
     payments = ma.fields.Dict()
-    promised_date = ma.fields.Date(metadata={"description": "the date the customer was promised"})
+    promised_date = ma.fields.Date(
+        allow_none=True, metadata={"description": "the date the customer was promised"}
+    )
     eta = ma.fields.Date(allow_none=True, metadata={"description": "from the active plan"})
     days_late = ma.fields.Integer(
         allow_none=True, metadata={"description": "ETA minus promised date (negative: early)"}

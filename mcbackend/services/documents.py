@@ -311,7 +311,7 @@ def timeline_pdf(uow: UnitOfWork, storage: FileStorage, order_id: int, now: date
         ordered_at=progress.placed_at,
         items=tuple(_item(line) for line in order.lines),
         status=_STATUS_LABELS.get(order.status, order.status),
-        promised_date=progress.promised_date,
+        promised_date=progress.promised_date or progress.eta or now.date(),
         eta=progress.eta,
         stages=stages,
         printed_at=now,

@@ -47,14 +47,16 @@ class Stage:
 class Progress:
     placed_at: datetime
     stages: tuple[Stage, ...]
-    promised_date: date
+    promised_date: date | None  # what the customer was promised at confirmation
     eta: date | None  # the active plan's completion, in the plant's time zone
     time_zone: str
 
     @property
     def days_late(self) -> int | None:
-        """Days the ETA lies after the promise (negative: early); None without a plan."""
-        return None if self.eta is None else (self.eta - self.promised_date).days
+        """Days the ETA lies after the promise (negative: early); None without both."""
+        if self.eta is None or self.promised_date is None:
+            return None
+        return (self.eta - self.promised_date).days
 
 
 def plant_zone(uow: UnitOfWork) -> str:
@@ -91,10 +93,10 @@ def progress(uow: UnitOfWork, order: orm.Order, now: datetime) -> Progress:
     slots = planned_rows(uow, [op.id for op in ops])
     placed = first.get("order_placed", order.created_at)
     confirmed = first.get("confirmed")
-    promised = order.promised_date or (order.planned_completion or now).date()
+    promised = order.promised_date
     production_start = min((r.start for r in slots), default=confirmed or placed)
     production_end = max(
-        max((r.end for r in slots), default=end_of(promised, tz)), production_start
+        max((r.end for r in slots), default=end_of(promised or now.date(), tz)), production_start
     )
     started = [op.started_at for op in ops if op.started_at]
     finished = [op.finished_at for op in ops if op.finished_at]

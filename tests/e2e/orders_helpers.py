@@ -1,5 +1,7 @@
 """Small builders shared by the order tests."""
 
+import io
+
 CUSTOMER = {"name": "Anna Schmidt", "contact": "anna@example.com", "language": "de"}
 ADDRESS = {"name": "Anna Schmidt", "street": "Hauptstr. 1", "postal_code": "04109",
            "city": "Leipzig", "country": "DE"}
@@ -40,3 +42,21 @@ def confirmed_sofa(api) -> dict:
     assert confirmed.status_code == 200, confirmed.get_json()
     return {**confirmed.get_json(), "tracking_token": order["tracking_token"],
             "configuration": config, "product_id": sofa}
+
+
+def co_order_with_proof(api, customer: dict | None = None, mockup: bytes | None = None) -> dict:
+    """A co-design cake order with one open proof, a PNG mockup attached (its id: ``mockup``)."""
+    cake = product_ids(api)["CAKE-BIRTHDAY"]
+    order = place(api, mode="co", lines=[{"product_id": cake}],
+                  design_brief={"text": "A unicorn cake for Mia"},
+                  **({"customer": customer} if customer else {}))
+    assert order.status_code == 201, order.get_json()
+    order = order.get_json()
+    png = mockup or b"\x89PNG\r\n\x1a\n" + b"\0" * 20
+    upload = {"file": (io.BytesIO(png), "mockup.png", "image/png")}
+    mockup = api.client.post("/api/v1/files", data=upload, headers=api._headers(None)).get_json()
+    proof = api.post(f"/api/v1/orders/{order['id']}/proofs",
+                     json={"configuration": completed(api, cake, {}),
+                           "attachments": [mockup["id"]]})
+    assert proof.status_code == 201, proof.get_json()
+    return {**order, "mockup": mockup["id"]}

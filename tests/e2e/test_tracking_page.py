@@ -6,25 +6,17 @@ import re
 
 import pytest
 
-from tests.e2e.orders_helpers import completed, confirmed_sofa, pay_due, place, product_ids
+from tests.e2e.orders_helpers import co_order_with_proof, confirmed_sofa, pay_due
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def cake(api):
-    """A co-design cake order with one open proof (a PNG mockup attached)."""
-    cake = product_ids(api)["CAKE-BIRTHDAY"]
-    order = place(api, mode="co", lines=[{"product_id": cake}],
-                  customer={"name": "Ольга", "contact": "olga@example.com", "language": "ru-RU"},
-                  design_brief={"text": "A unicorn cake for Mia"}).get_json()
-    upload = {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 20), "mockup.png", "image/png")}
-    mockup = api.client.post("/api/v1/files", data=upload, headers=api._headers(None)).get_json()
-    proof = api.post(f"/api/v1/orders/{order['id']}/proofs",
-                     json={"configuration": completed(api, cake, {}),
-                           "attachments": [mockup["id"]]})
-    assert proof.status_code == 201, proof.get_json()
-    return {**order, "mockup": mockup["id"]}
+    """A co-design cake order for a Russian-speaking customer, with one open proof."""
+    return co_order_with_proof(
+        api, {"name": "Ольга", "contact": "olga@example.com", "language": "ru-RU"}
+    )
 
 
 def _page(client, token, lang=None):
