@@ -169,10 +169,10 @@ def _message(
     message["From"] = formataddr((tenant.name, smtp.sender))
     message["To"] = row.recipient
     message["Message-ID"] = make_msgid(f"n{row.id}", domain=smtp.sender.rpartition("@")[2] or None)
-    message["Content-Language"] = row.language
     message["X-MC-Notification"] = f"{row.template}; event={row.event_id}"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = row.language  # after set_content, which clears Content-*
     return message
 
 
