@@ -39,11 +39,13 @@ def improve(
     schedule: ScheduleModel,
     values: list[int],
     objective: int,
+    bound: int | None,
     deadline: float,
     workers: int,
     seed: int,
 ) -> tuple[list[int], int]:
-    """A solution vector no worse than `values`, searched until the `deadline` (monotonic).
+    """A solution vector no worse than `values`, searched until the `deadline` (monotonic) or
+    until the objective reaches `bound`.
 
     `schedule` should be built without redundant constraints (they slow small neighbourhoods
     down more than they prune); `values` may belong to the full model, which only appends
@@ -61,7 +63,9 @@ def improve(
         # Large models spend most of a step in presolve: fewer, longer, smaller steps.
         share = _INITIAL_SHARE / 5 if large else _INITIAL_SHARE
         step_limit = _STEP_LIMIT_S * 3 if large else _STEP_LIMIT_S
-        while (left := deadline - time.monotonic()) > 0.05:
+        while (left := deadline - time.monotonic()) > 0.05 and not (
+            bound is not None and best.objective <= bound
+        ):
             with lock:
                 incumbent = best.values
                 model = schedule.model.clone()
