@@ -33,7 +33,7 @@ def _now() -> datetime:
 class RunIn(Schema):
     time_limit_s = ma.fields.Float(
         load_default=lambda: float(current_app.config["SOLVER_TIME_LIMIT_S"]),
-        validate=ma.validate.Range(0.5, 600),
+        validate=ma.validate.Range(0.5, scheduling.MAX_TIME_LIMIT_S),
     )
     workers = ma.fields.Integer(
         load_default=lambda: int(current_app.config["SOLVER_WORKERS"]),

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +33,8 @@ from mcbackend.services import orders as order_service
 HORIZON_DAYS = 90
 RUSH_WEIGHT = 5
 # A run still "running" this long after its time limit lost its worker (a crash, a restart).
-_LOST_AFTER = timedelta(minutes=5)
+LOST_AFTER = timedelta(minutes=5)
+MAX_TIME_LIMIT_S = 600.0  # the longest solve a run may ask for
 ACTIVE_STATUSES = ("queued", "running")
 # Orders whose released jobs are planned (co-design orders have design jobs before that).
 _PLANNED_ORDER_STATUSES = ("awaiting_design", "design_approved", "confirmed", "in_production")
@@ -93,24 +94,41 @@ def _expire_lost_runs(uow: UnitOfWork, plant_id: int, now: datetime) -> None:
     for run in uow.schedule_runs.list(
         orm.ScheduleRun.plant_id == plant_id, orm.ScheduleRun.status == "running"
     ):
-        limit = (run.started_at or run.requested_at) + timedelta(seconds=run.time_limit_s)
-        if now > limit + _LOST_AFTER:
+        if now > lost_at(run, LOST_AFTER):
             run.status = "failed"
             run.error = "the worker running this solve was lost; the previous plan stays active"
             run.finished_at = now
     uow.commit()
 
 
-def execute_run(session_factory: sessionmaker[Session], tenant_id: int, run_id: int) -> None:
-    """The worker's task: solve, store, publish if asked. Never leaves a run 'running'."""
+def lost_at(run: orm.ScheduleRun, lost_after: timedelta) -> datetime:
+    """When a run still "running" counts as abandoned by its worker."""
+    started = run.started_at or run.requested_at
+    return started + timedelta(seconds=run.time_limit_s) + lost_after
+
+
+def execute_run(
+    session_factory: sessionmaker[Session],
+    tenant_id: int,
+    run_id: int,
+    *,
+    lost_after: timedelta = LOST_AFTER,
+) -> datetime | None:
+    """The worker's task: claim the run, solve, store, publish if asked.
+
+    A queue may deliver a task twice or again after its worker died. A queued run is claimed
+    atomically, so one delivery solves it; a run another worker is solving is left alone,
+    and this returns when that claim counts as lost so the caller can try again then; a run
+    abandoned past its time limit plus ``lost_after`` is taken over. Returns None when
+    there is nothing left to do. Only a finished solve publishes, so the previous plan
+    stays active until then; a worker whose claim was taken over stores nothing.
+    """
     now = _now()
-    with UnitOfWork(session_factory, tenant_id) as uow:
-        run = uow.schedule_runs.get(run_id)
-        if run.status != "queued":
-            return  # delivered twice by a queue: the first delivery owns it
-        run.status = "running"
-        run.started_at = now
-        uow.commit()
+    claim = _claim(session_factory, tenant_id, run_id, now, lost_after)
+    if isinstance(claim, _Busy):
+        return claim.until
+    if claim is None:
+        return None
     try:
         with UnitOfWork(session_factory, tenant_id) as uow:
             run = uow.schedule_runs.get(run_id)
@@ -118,18 +136,70 @@ def execute_run(session_factory: sessionmaker[Session], tenant_id: int, run_id: 
             result = solve(
                 snapshot.problem, SolveOptions(time_limit_s=run.time_limit_s, workers=run.workers)
             )
+            if not _still_claimed(uow, run_id, claim):
+                return None
             _store_result(uow, run, snapshot, result, _now())
             uow.commit()
             if run.status == "succeeded" and run.publish:
                 publish_run(uow, run.id, _now())
     except Exception as exc:
         with UnitOfWork(session_factory, tenant_id) as uow:
-            run = uow.schedule_runs.get(run_id)
-            run.status = "failed"
-            run.error = f"{type(exc).__name__}: {exc}"[:2000]
-            run.finished_at = _now()
-            uow.commit()
+            if _still_claimed(uow, run_id, claim):
+                run = uow.schedule_runs.get(run_id)
+                run.status = "failed"
+                run.error = f"{type(exc).__name__}: {exc}"[:2000]
+                run.finished_at = _now()
+                uow.commit()
         raise
+    return None
+
+
+@dataclass(frozen=True)
+class _Busy:
+    until: datetime  # when the other worker's claim counts as lost
+
+
+def _claim(
+    session_factory: sessionmaker[Session],
+    tenant_id: int,
+    run_id: int,
+    now: datetime,
+    lost_after: timedelta,
+) -> datetime | _Busy | None:
+    """Mark the run running as of ``now`` if it is queued or abandoned; returns the claim's
+    start, ``_Busy`` while another worker holds it, None when it is finished or was
+    claimed by someone else in between."""
+    with UnitOfWork(session_factory, tenant_id) as uow:
+        run = uow.schedule_runs.get(run_id)
+        if run.status == "running" and now <= lost_at(run, lost_after):
+            return _Busy(lost_at(run, lost_after))
+        if run.status not in ACTIVE_STATUSES:
+            return None
+        taken = uow.session.execute(
+            update(orm.ScheduleRun)
+            .where(
+                orm.ScheduleRun.id == run_id,
+                orm.ScheduleRun.tenant_id == tenant_id,
+                orm.ScheduleRun.status == run.status,
+                _same_start(run.started_at),
+            )
+            .values(status="running", started_at=now, error=None)
+            .execution_options(synchronize_session=False)
+        )
+        uow.commit()
+        return now if taken.rowcount == 1 else None
+
+
+def _same_start(started_at: datetime | None):
+    column = orm.ScheduleRun.started_at
+    return column.is_(None) if started_at is None else column == started_at
+
+
+def _still_claimed(uow: UnitOfWork, run_id: int, claim: datetime) -> bool:
+    """Whether the run is still running under this claim (locked on PostgreSQL)."""
+    run = uow.schedule_runs.get(run_id)
+    uow.session.refresh(run, with_for_update=True)
+    return run.status == "running" and run.started_at == claim
 
 
 def _now() -> datetime:
