@@ -33,9 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"])
     )
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
-    app.extensions["mcbackend.tasks"] = InProcessTasks(
-        workers=int(app.config["TASK_WORKERS"]), eager=bool(app.config["TASKS_EAGER"])
-    )
+    app.extensions["mcbackend.tasks"] = _make_tasks(app)
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)
@@ -44,6 +42,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_health(app)
     _start_outbox_dispatcher(app)
     return app
+
+
+def _make_tasks(app: Flask) -> Any:
+    """Celery when a broker is configured, else the embedded thread pool."""
+    if app.config["BROKER_URL"]:
+        from mcbackend.adapters.celery_tasks import CeleryTasks, make_celery
+
+        return CeleryTasks(make_celery(app.config))
+    return InProcessTasks(
+        workers=int(app.config["TASK_WORKERS"]), eager=bool(app.config["TASKS_EAGER"])
+    )
 
 
 def _register_request_id(app: Flask) -> None:
@@ -76,9 +85,10 @@ def _register_health(app: Flask) -> None:
 
 def _start_outbox_dispatcher(app: Flask) -> None:
     """The embedded worker sends webhooks and e-mails in the background (not under tests,
-    which run the dispatcher themselves; ``MC_WEBHOOKS_POLL_S=0`` turns it off)."""
+    which run the dispatcher themselves; ``MC_WEBHOOKS_POLL_S=0`` turns it off). With a
+    broker, Celery beat schedules the pass on the workers instead."""
     interval = float(app.config["WEBHOOKS_POLL_S"])
-    if app.testing or interval <= 0:
+    if app.testing or interval <= 0 or app.config["BROKER_URL"]:
         return
     from mcbackend.adapters.poller import Poller
     from mcbackend.services.delivery import DispatchSettings

@@ -79,6 +79,36 @@ def _run_gunicorn(bind: str, workers: int, threads: int, overrides: dict[str, An
 
 
 @main.command()
+@click.option(
+    "--queues",
+    "-Q",
+    default="solver,default",
+    show_default=True,
+    help="solver: schedule runs; default: webhook and e-mail passes",
+)
+@click.option(
+    "--concurrency",
+    "-c",
+    default=1,
+    show_default=True,
+    type=int,
+    help="processes, each running one task at a time",
+)
+@click.option("--beat/--no-beat", default=False, help="also schedule the outbox pass (run one)")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(queues: str, concurrency: int, beat: bool, loglevel: str) -> None:
+    """Run a Celery worker for solves and deliveries (needs MC_BROKER_URL)."""
+    from mcbackend.adapters.celery_tasks import make_celery
+
+    config = load_config()
+    if not config["BROKER_URL"]:
+        raise click.ClickException("set MC_BROKER_URL, e.g. redis://127.0.0.1:6379/0")
+    argv = ["worker", f"--queues={queues}", f"--concurrency={concurrency}"]
+    argv += [f"--loglevel={loglevel}", "--pool=prefork", "--without-gossip", "--without-mingle"]
+    make_celery(config).worker_main(argv + (["--beat"] if beat else []))
+
+
+@main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--time-limit", default=30.0, show_default=True, type=float, help="seconds")
 @click.option("--workers", default=2, show_default=True, type=int, help="CP-SAT workers")

@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "SQL_ECHO": False,
     "TASK_WORKERS": 1,  # background threads for solves (one solve per plant at a time anyway)
     "TASKS_EAGER": False,  # run background tasks inline (tests, scripts)
+    # Celery (pip install '.[queue]'): set a broker to run solves and deliveries on workers.
+    "BROKER_URL": None,  # e.g. redis://127.0.0.1:6379/0; unset: the embedded worker
+    "RESULT_BACKEND": None,  # task results are not needed; runs keep their own status
+    "BROKER_VISIBILITY_TIMEOUT_S": None,  # Redis redelivery of a lost task; None: > any solve
+    "SOLVER_LOST_AFTER_S": 300.0,  # a run "running" past its time limit + this was abandoned
     # Webhooks and customer e-mails (see mcbackend.domain.webhooks for the target policy).
     "WEBHOOKS_POLL_S": 2.0,  # embedded dispatcher interval; 0 turns the thread off
     "WEBHOOKS_TIMEOUT_S": 5.0,

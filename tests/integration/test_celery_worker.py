@@ -1,0 +1,158 @@
+"""Schedule runs on a real Celery worker process with the local Redis as broker.
+
+The API is an app configured with ``BROKER_URL``; the worker is ``mcbackend worker`` in its
+own process group, reading the same test database. Locally the tests skip when Redis is not
+running; under ``CI`` they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from mcbackend.app import create_app
+from tests.conftest import ApiClient
+from tests.e2e.orders_helpers import confirmed_sofa
+
+REDIS_URL = os.environ.get("MC_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+LOST_AFTER_S = 2  # a run is taken over 2 s after its time limit ran out
+VISIBILITY_S = 10  # Redis hands out a dead worker's unacknowledged task again after 10 s
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    url = f"{REDIS_URL}/{random.randint(1, 15)}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI but not reachable at {url}: {exc}")
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def api(seeded_db, broker_url: str, tmp_path: Path) -> Iterator[ApiClient]:
+    app = create_app(
+        {
+            "DATABASE_URL": seeded_db.url,
+            "BROKER_URL": broker_url,
+            "TESTING": True,
+            "FILES_DIR": str(tmp_path / "files"),
+        }
+    )
+    yield ApiClient(app.test_client(), seeded_db.admin_key)
+    app.extensions["mcbackend.tasks"].shutdown()
+    app.extensions["mcbackend.db"].dispose()
+
+
+@pytest.fixture
+def start_worker(seeded_db, broker_url: str, tmp_path: Path) -> Iterator[Callable[[], int]]:
+    """Starts ``mcbackend worker`` processes; returns each one's process group id."""
+    started: list[subprocess.Popen] = []
+    env = {
+        **os.environ,
+        "MC_DATABASE_URL": seeded_db.url,
+        "MC_BROKER_URL": broker_url,
+        "MC_FILES_DIR": str(tmp_path / "files"),
+        "MC_SOLVER_LOST_AFTER_S": str(LOST_AFTER_S),
+        "MC_BROKER_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S),
+    }
+
+    def start() -> int:
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        command = [str(Path(sys.executable).parent / "mcbackend"), "worker", "-c", "1"]
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        started.append(process)
+        return process.pid
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+    for log in sorted(tmp_path.glob("worker-*.log")):
+        sys.stdout.write(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}\n")
+
+
+def _request_run(api: ApiClient, plant: int, time_limit_s: float) -> int:
+    response = api.post(
+        f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": time_limit_s, "workers": 1}
+    )
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def _run(api: ApiClient, run_id: int) -> dict:
+    return api.get(f"/api/v1/schedule-runs/{run_id}").get_json()
+
+
+def _wait_for(api: ApiClient, run_id: int, statuses: set[str], timeout_s: float) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while (run := _run(api, run_id))["status"] not in statuses:
+        assert time.monotonic() < deadline, f"run still {run['status']}: {run}"
+        time.sleep(0.2)
+    return run
+
+
+def _plan_version(api: ApiClient, plant: int) -> int | None:
+    response = api.get(f"/api/v1/plants/{plant}/plan")
+    return response.get_json()["plan_version"] if response.status_code == 200 else None
+
+
+def test_a_schedule_run_is_solved_and_published_by_a_celery_worker(api, start_worker):
+    order = confirmed_sofa(api)
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+    start_worker()
+    run_id = _request_run(api, plant, 2)
+    run = _wait_for(api, run_id, {"published", "failed"}, 30)
+    assert run["status"] == "published", run
+    assert run["solver_status"] in ("optimal", "feasible") and run["plan_version"] == 1
+    plan = api.get(f"/api/v1/plants/{plant}/plan").get_json()
+    assert plan["run_id"] == run_id
+    jobs = {j["id"] for j in api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()}
+    assert {a["job_id"] for a in plan["assignments"]} == jobs
+
+
+def test_a_worker_killed_mid_solve_leaves_the_plan_and_the_run_is_taken_over(
+    api, start_worker
+):
+    confirmed_sofa(api)
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+    first_worker = start_worker()
+    first = _wait_for(api, _request_run(api, plant, 1), {"published", "failed"}, 30)
+    assert first["status"] == "published" and first["plan_version"] == 1
+    for _ in range(12):  # enough work that the solve uses its whole time limit
+        confirmed_sofa(api)
+
+    run_id = _request_run(api, plant, 6)
+    _wait_for(api, run_id, {"running"}, 10)
+    time.sleep(1.5)  # well inside the solve
+    os.killpg(first_worker, signal.SIGKILL)  # the whole worker: main process and pool
+    assert _run(api, run_id)["status"] == "running"
+    assert _plan_version(api, plant) == 1
+
+    start_worker()
+    deadline = time.monotonic() + 35
+    while (run := _run(api, run_id))["status"] == "running":
+        assert _plan_version(api, plant) == 1, "the previous plan stays active meanwhile"
+        assert time.monotonic() < deadline, f"run never finished: {run}"
+        time.sleep(0.3)
+    assert run["status"] == "published", run  # delivered again and taken over
+    assert run["plan_version"] == 2 and run["summary"]["jobs"] == 13
+    assert _plan_version(api, plant) == 2
