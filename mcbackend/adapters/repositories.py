@@ -57,9 +57,12 @@ class TenantRepository(Generic[T]):
         """One page in a stable order (by id unless told otherwise) and the total count."""
         base = self._scoped(*criteria)
         total = self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        offset = (page - 1) * page_size
+        if offset >= total:  # past the last row; also keeps a huge page off the database
+            return [], total
         stmt = (
             base.order_by(order_by if order_by is not None else self.model.id)
-            .offset((page - 1) * page_size)
+            .offset(offset)
             .limit(page_size)
         )
         return self.session.scalars(stmt).all(), total

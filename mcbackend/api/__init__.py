@@ -21,7 +21,7 @@ from mcbackend.api import (
     units,
     webhooks,
 )
-from mcbackend.api.base import Api
+from mcbackend.api.base import Api, IdConverter
 
 API_DESCRIPTION = """\
 mcbackend takes a mass-customization manufacturer from a customer's configuration to a
@@ -58,6 +58,7 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     api = Api(
         app,
         spec_kwargs={

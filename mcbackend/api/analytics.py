@@ -52,7 +52,14 @@ def _answer(query: dict, result: dict[str, Any], rows: Callable[[dict], list[dic
     return response
 
 
-_CSV = {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+_CSV = {
+    "200": {
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        }
+    }
+}
 
 
 @blp.route("/options")

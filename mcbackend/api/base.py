@@ -11,8 +11,10 @@ from typing import Any, NoReturn, TypeVar
 import flask_smorest
 import marshmallow as ma
 from flask import current_app, g, request
+from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.spec import prepare_response
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter, Map
 
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.api.problems import (
@@ -28,12 +30,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _LOCATION_NAMES = {"json": "body", "query": "query", "headers": "header", "view_args": "path"}
 
+# What the database's integer columns hold; a larger id or amount is invalid input, not a 500.
+INT64 = ma.validate.Range(min=-(2**63), max=2**63 - 1)
+
 
 class Schema(ma.Schema):
-    """Base for request schemas: unknown fields are an error, never silently dropped."""
+    """Base for request schemas: unknown fields are an error, never silently dropped, and
+    integers must fit the database (the bound shows in the spec as minimum/maximum)."""
 
     class Meta:
         unknown = ma.RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        _bound_integers(field_obj)
+
+
+def _bound_integers(field: ma.fields.Field) -> None:
+    if isinstance(field, ma.fields.Integer):
+        field.validators.append(INT64)
+    elif isinstance(field, ma.fields.List):
+        _bound_integers(field.inner)
+    elif isinstance(field, ma.fields.Tuple):
+        for inner in field.tuple_fields:
+            _bound_integers(inner)
+    elif isinstance(field, ma.fields.Dict) and field.value_field is not None:
+        _bound_integers(field.value_field)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` path ids: non-negative and within 64 bits, so a larger one is a 404."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class ProblemSchema(ma.Schema):
@@ -88,6 +117,18 @@ class Api(flask_smorest.Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        # The header's value is a JSON document: OpenAPI says so with `content`, not `schema`
+        # (a `schema` would describe the raw header string as an object).
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata (a JSON object)",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
 
 
 def session_factory():

@@ -28,6 +28,9 @@ class FileUpload(Schema):
     file = Upload(required=True)
 
 
+_BYTES = {"type": "string", "format": "binary"}
+
+
 def _storage():
     return current_app.extensions["mcbackend.storage"]
 
@@ -66,9 +69,9 @@ class FileItem(MethodView):
 @blp.route("/<int:file_id>/content")
 class FileContent(MethodView):
     @requires(*ALL_ROLES)
-    @blp.response(200, content_type="application/octet-stream")
+    @blp.doc(responses={"200": {"content": {"*/*": {"schema": _BYTES}}}})
     def get(self, file_id: int):
-        """Download a file's bytes"""
+        """Download a file's bytes (served with the type they were uploaded as)"""
         with unit_of_work() as uow:
             row, content = file_service.file_content(uow, _storage(), file_id)
         response = Response(content, mimetype=row.content_type)
