@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from mcbackend.scheduling.model import ScheduleModel
+from mcbackend.scheduling.model import ScheduleModel, solve_guarded
 
 _STEP_LIMIT_S = 1.0
 _MIN_FREE_OPS = 4
@@ -77,7 +77,7 @@ def improve(
             # Small neighbourhoods are solved faster by propagation than by the LP.
             solver.parameters.linearization_level = 0
             _restrict(model, schedule, incumbent, free)
-            status = solver.solve(model)
+            status = solve_guarded(solver, model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = round(solver.objective_value)
                 with lock:

@@ -231,6 +231,20 @@ class ProblemData:
         return bound
 
 
+def solve_guarded(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+    """``solver.solve(model)``, retried without symmetry detection if CP-SAT crashes.
+
+    OR-Tools 9.15's symmetry detection fails with ``IndexError: absl::btree_map::at`` on some
+    calendar models that carry a complete solution hint (see the scheduling regression test);
+    the same model solves normally without it.
+    """
+    try:
+        return solver.solve(model)
+    except IndexError:
+        solver.parameters.symmetry_level = 0
+        return solver.solve(model)
+
+
 class ScheduleModel:
     """Builds the CP-SAT model for validated data and keeps its variables by domain id."""
 
@@ -549,7 +563,7 @@ class ScheduleModel:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = time_limit_s
-        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if solve_guarded(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return list(solver.response_proto.solution)
 

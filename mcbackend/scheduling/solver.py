@@ -13,7 +13,7 @@ from mcbackend.scheduling.checker import check_plan
 from mcbackend.scheduling.dispatch import dispatch
 from mcbackend.scheduling.lns import improve
 from mcbackend.scheduling.metrics import plan_metrics
-from mcbackend.scheduling.model import Infeasible, ProblemData, ScheduleModel
+from mcbackend.scheduling.model import Infeasible, ProblemData, ScheduleModel, solve_guarded
 from mcbackend.scheduling.problem import Assignment, SchedulingProblem, SolveResult
 
 
@@ -122,7 +122,7 @@ def _full_search(
     params.max_time_in_seconds = time_limit_s
     params.num_workers = max(1, options.workers)
     params.random_seed = options.seed
-    return solver.solve(schedule.model)
+    return solve_guarded(solver, schedule.model)
 
 
 def _failed(status: str, reason: str, started: float) -> SolveResult:
