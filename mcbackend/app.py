@@ -15,6 +15,7 @@ from mcbackend.adapters.storage import LocalFileStorage
 from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.api import init_api
 from mcbackend.api.problems import register_problem_handlers
+from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.config import load_config
 from mcbackend.web import init_web
 
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)
     init_web(app)  # the customer's HTML tracking page, outside the API and its spec
+    init_rate_limits(app)
     _register_request_id(app)
     _register_health(app)
     _start_outbox_dispatcher(app)

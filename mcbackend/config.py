@@ -48,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "NOTIFY_APPROVAL_REMINDER_H": 48.0,  # remind about an undecided proof after this
     "NOTIFY_FEEDBACK_REQUEST_H": 72.0,  # ask for feedback this long after delivery
+    # Rate limits (mcbackend.api.rate_limits): per API key, and per tracking token.
+    "RATE_LIMIT_ENABLED": None,  # None: on, except under tests
+    "RATE_LIMIT_DEFAULT": "600/minute",
+    "RATE_LIMIT_TOKEN": "60/minute",
+    "RATELIMIT_STORAGE_URL": None,  # e.g. redis://localhost:6379/1; none: in memory
 }
 
 
