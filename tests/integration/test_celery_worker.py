@@ -13,12 +13,16 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import func, select
 
+from mcbackend.adapters import orm
+from mcbackend.adapters.database import Database
 from mcbackend.app import create_app
 from tests.conftest import ApiClient
 from tests.e2e.orders_helpers import confirmed_sofa
@@ -26,22 +30,35 @@ from tests.e2e.orders_helpers import confirmed_sofa
 REDIS_URL = os.environ.get("MC_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 LOST_AFTER_S = 2  # a run is taken over 2 s after its time limit ran out
 VISIBILITY_S = 10  # Redis hands out a dead worker's unacknowledged task again after 10 s
+_REDIS_LOCK = "mcbackend-test:owner"
 
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    url = f"{REDIS_URL}/{random.randint(1, 15)}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    """A Redis database of its own (1 to 15), held with a lock key so parallel test runs on this
+    machine never share a broker."""
     try:
-        client.ping()
+        client = _claim_redis_database()
     except redis.RedisError as exc:
         if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {url}: {exc}")
-        pytest.skip(f"Redis not reachable at {url}: {exc}")
-    client.flushdb()
-    yield url
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    yield f"{REDIS_URL}/{client.connection_pool.connection_kwargs['db']}"
     client.flushdb()
     client.close()
+
+
+def _claim_redis_database() -> redis.Redis:
+    token = uuid.uuid4().hex
+    for db in random.sample(range(1, 16), 15):
+        client = redis.Redis.from_url(f"{REDIS_URL}/{db}", socket_connect_timeout=2)
+        if client.set(_REDIS_LOCK, token, nx=True, ex=300):
+            for key in client.scan_iter():  # leftovers of a run that was killed
+                if key != _REDIS_LOCK.encode():
+                    client.delete(key)
+            return client
+        client.close()
+    raise redis.RedisError("every Redis database 1 to 15 is held by another test run")
 
 
 @pytest.fixture
@@ -60,24 +77,25 @@ def api(seeded_db, broker_url: str, tmp_path: Path) -> Iterator[ApiClient]:
 
 
 @pytest.fixture
-def start_worker(seeded_db, broker_url: str, tmp_path: Path) -> Iterator[Callable[[], int]]:
+def start_worker(seeded_db, broker_url: str, tmp_path: Path) -> Iterator[Callable[..., int]]:
     """Starts ``mcbackend worker`` processes; returns each one's process group id."""
     started: list[subprocess.Popen] = []
-    env = {
-        **os.environ,
-        "MC_DATABASE_URL": seeded_db.url,
-        "MC_BROKER_URL": broker_url,
-        "MC_FILES_DIR": str(tmp_path / "files"),
-        "MC_SOLVER_LOST_AFTER_S": str(LOST_AFTER_S),
-        "MC_BROKER_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S),
-    }
 
-    def start() -> int:
+    def start(*options: str) -> int:
+        env = {
+            **os.environ,
+            "MC_DATABASE_URL": seeded_db.url,
+            "MC_BROKER_URL": broker_url,
+            "MC_FILES_DIR": str(tmp_path / "files"),
+            "MC_SOLVER_LOST_AFTER_S": str(LOST_AFTER_S),
+            "MC_BROKER_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S),
+        }
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
-        command = [str(Path(sys.executable).parent / "mcbackend"), "worker", "-c", "1"]
+        command = [str(Path(sys.executable).parent / "mcbackend"), "worker", "-c", "1", *options]
         process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        log.close()  # the worker has its own copy
         started.append(process)
         return process.pid
 
@@ -156,3 +174,23 @@ def test_a_worker_killed_mid_solve_leaves_the_plan_and_the_run_is_taken_over(
     assert run["status"] == "published", run  # delivered again and taken over
     assert run["plan_version"] == 2 and run["summary"]["jobs"] == 13
     assert _plan_version(api, plant) == 2
+
+
+def test_the_beat_runs_outbox_passes_on_a_worker(api, seeded_db, start_worker, monkeypatch):
+    confirmed_sofa(api)  # its timeline events wait in the outbox
+    database = Database(seeded_db.url)
+
+    def undispatched() -> int:
+        with database.session_factory() as session:
+            dispatched = select(orm.OutboxDispatch.event_id)
+            stmt = select(func.count()).where(orm.OutboxEvent.id.not_in(dispatched))
+            return session.scalar(stmt)
+
+    assert undispatched() > 0
+    monkeypatch.setenv("MC_WEBHOOKS_POLL_S", "0.5")
+    start_worker("--beat")
+    deadline = time.monotonic() + 20
+    while undispatched() > 0:
+        assert time.monotonic() < deadline, "no outbox pass ran"
+        time.sleep(0.3)
+    database.dispose()
