@@ -108,6 +108,7 @@ def _register_tasks(celery: Celery, config: Mapping[str, Any]) -> None:
 
     @celery.task(
         name=EXECUTE_RUN,
+        shared=False,  # each app (one per create_app) has its own tasks
         bind=True,
         soft_time_limit=SOLVE_SOFT_LIMIT_S,
         time_limit=SOLVE_HARD_LIMIT_S,
@@ -126,6 +127,7 @@ def _register_tasks(celery: Celery, config: Mapping[str, Any]) -> None:
 
     @celery.task(
         name=DISPATCH_OUTBOX,
+        shared=False,
         soft_time_limit=DISPATCH_SOFT_LIMIT_S,
         time_limit=DISPATCH_HARD_LIMIT_S,
     )
