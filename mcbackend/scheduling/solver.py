@@ -44,6 +44,9 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
     """
     options = options or SolveOptions()
     started = time.monotonic()
+    if not problem.operations:  # nothing to plan: the empty plan is optimal
+        return SolveResult("optimal", 0.0, 0.0, 0.0, time.monotonic() - started, makespan=0,
+                           weighted_tardiness=0)
     deadline = started + options.time_limit_s
     try:
         data = ProblemData(problem)

@@ -34,6 +34,8 @@ HORIZON_DAYS = 90
 RUSH_WEIGHT = 5
 # A run still "running" this long after its time limit lost its worker (a crash, a restart).
 LOST_AFTER = timedelta(minutes=5)
+# A queued run waits behind other plants' solves at most this long before it counts as lost.
+QUEUE_TIMEOUT = timedelta(minutes=30)
 MAX_TIME_LIMIT_S = 600.0  # the longest solve a run may ask for
 ACTIVE_STATUSES = ("queued", "running")
 # Orders whose released jobs are planned (co-design orders have design jobs before that).
@@ -91,13 +93,20 @@ def list_downtimes(uow: UnitOfWork, resource_id: int) -> Sequence[orm.Downtime]:
 
 
 def _expire_lost_runs(uow: UnitOfWork, plant_id: int, now: datetime) -> None:
+    """Fail runs whose worker is gone, so they no longer hold the plant's one active slot:
+    a running run past its time limit plus a grace period, and a queued run that no worker
+    picked up within ``QUEUE_TIMEOUT`` (its task was lost with a restarted process)."""
     for run in uow.schedule_runs.list(
-        orm.ScheduleRun.plant_id == plant_id, orm.ScheduleRun.status == "running"
+        orm.ScheduleRun.plant_id == plant_id, orm.ScheduleRun.status.in_(ACTIVE_STATUSES)
     ):
-        if now > lost_at(run, LOST_AFTER):
-            run.status = "failed"
+        if run.status == "running" and now > lost_at(run, LOST_AFTER):
             run.error = "the worker running this solve was lost; the previous plan stays active"
-            run.finished_at = now
+        elif run.status == "queued" and now > run.requested_at + QUEUE_TIMEOUT:
+            run.error = "no worker picked this solve up in time; the previous plan stays active"
+        else:
+            continue
+        run.status = "failed"
+        run.finished_at = now
     uow.commit()
 
 

@@ -156,3 +156,26 @@ def test_promise_while_configuring(api):
     for effect in body["option_effects"]:
         assert effect["attribute"] != "fabric"  # chosen attributes are not offered again
         assert "working days" in effect["message"]
+
+
+def test_planning_an_empty_plant_publishes_an_empty_plan(api):
+    run = _run(api, _plant(api))
+    assert run["status"] == "published" and run["summary"]["operations"] == 0
+
+
+def test_a_queued_run_nobody_picked_up_stops_blocking_the_plant(api, app, seeded_db):
+    from datetime import UTC, datetime, timedelta
+
+    from mcbackend.adapters.unit_of_work import UnitOfWork
+
+    app.extensions["mcbackend.tasks"] = QueueOnly()
+    plant = _plant(api)
+    lost = api.post(f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 1}).get_json()
+    with UnitOfWork(app.extensions["mcbackend.db"].session_factory, seeded_db.tenant_id) as uow:
+        uow.schedule_runs.get(lost["id"]).requested_at = datetime.now(UTC) - timedelta(hours=1)
+        uow.commit()
+    app.extensions["mcbackend.tasks"] = InProcessTasks(eager=True)
+    fresh = api.post(f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 1})
+    assert fresh.status_code == 202
+    old = api.get(f"/api/v1/schedule-runs/{lost['id']}").get_json()
+    assert old["status"] == "failed" and "no worker" in old["error"]

@@ -56,3 +56,9 @@ def test_calendar_plant_with_a_complete_hint_solves():
     result = solve(problem, SolveOptions(time_limit_s=3, workers=2))
     assert result.status in ("optimal", "feasible"), result.infeasible_reason
     assert check_plan(problem, result.assignments) == []
+
+
+def test_an_empty_plant_has_an_empty_optimal_plan():
+    problem = SchedulingProblem(resources=(Resource("r1"),), jobs=(), operations=())
+    result = solve(problem, SolveOptions(time_limit_s=1))
+    assert result.status == "optimal" and result.assignments == ()
