@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 # Currencies whose minor unit is not 1/100. Everything else uses two decimals.
 _MINOR_DIGITS = {"JPY": 0, "KRW": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3}
@@ -57,3 +59,20 @@ class Money:
             if digits
             else f"{sign}{whole} {self.currency}"
         )
+
+
+def split_by_percent(amount: int, percents: Iterable[Decimal]) -> list[int]:
+    """Shares of ``amount`` minor units for consecutive ``percents`` of it.
+
+    Each share is the rounded (half-up) running total minus the previous one, so rounding
+    never drifts: the shares add up exactly to the rounded cumulative percentage, and to
+    ``amount`` itself when the percentages reach 100.
+    """
+    shares: list[int] = []
+    cumulative, boundary = Decimal(0), 0
+    for percent in percents:
+        cumulative += percent
+        running = (Decimal(amount) * cumulative / 100).quantize(Decimal(1), ROUND_HALF_UP)
+        shares.append(int(running) - boundary)
+        boundary = int(running)
+    return shares

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from mcbackend.domain.catalog import MILESTONE_EVENTS, Number, PaymentPlanPolicy, to_decimal
 from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem
-from mcbackend.domain.money import Money
+from mcbackend.domain.money import Money, split_by_percent
 
 DEPOSIT_TRIGGER = "order_placed"  # the deposit is due at once: confirmation waits for it
 FINAL_TRIGGER = "delivered"
@@ -66,21 +66,13 @@ class PaymentSchedule:
             for (event, _), share in zip(milestones, shares, strict=True)
         ]
         stages.append((InstallmentKind.FINAL, FINAL_TRIGGER, final))
-        installments = []
-        cumulative, boundary = Decimal(0), 0
-        for kind, trigger, percent in stages:
-            cumulative += percent
-            # Round the running total, not each share, so rounding never drifts.
-            next_boundary = int(
-                (total.amount * cumulative / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            )
-            amount = next_boundary - boundary
-            boundary = next_boundary
-            if percent:
-                installments.append(
-                    Installment(kind, trigger, percent, Money(amount, total.currency))
-                )
-        return cls(total, tuple(installments))
+        amounts = split_by_percent(total.amount, [percent for _, _, percent in stages])
+        installments = tuple(
+            Installment(kind, trigger, percent, Money(amount, total.currency))
+            for (kind, trigger, percent), amount in zip(stages, amounts, strict=True)
+            if percent  # a 0 % stage asks for nothing
+        )
+        return cls(total, installments)
 
     @classmethod
     def from_policy(cls, total: Money, policy: PaymentPlanPolicy) -> PaymentSchedule:

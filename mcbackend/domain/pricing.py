@@ -24,7 +24,7 @@ from mcbackend.domain.catalog import (
     to_decimal,
 )
 from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem
-from mcbackend.domain.money import Money
+from mcbackend.domain.money import Money, split_by_percent
 
 
 def percent_of(amount: int, percent: Any) -> int:
@@ -188,26 +188,16 @@ def lead_time_days(definition: ProductDefinition, configuration: dict[str, Any])
 
 
 def payment_plan(policy: PaymentPlanPolicy, total: Money) -> tuple[Installment, ...]:
-    """Deposit, milestones and the final balance.
-
-    Each installment is the rounded (half-up) running share minus the previous running
-    share, so no installment is negative and they add up to the total exactly.
-    """
+    """Deposit, milestones and the final balance, split so they add up to the total exactly
+    (see :func:`split_by_percent`)."""
     steps = [("deposit", to_decimal(policy.deposit_percent))]
     steps += [(m.event, to_decimal(m.percent)) for m in policy.milestones]
-    installments = []
-    cumulative, paid = Decimal(0), 0
-    for event, percent in steps:
-        cumulative += percent
-        due = percent_of(total.amount, cumulative)
-        installments.append(Installment(event, str(percent), Money(due - paid, total.currency)))
-        paid = due
-    installments.append(
-        Installment(
-            "final", str(Decimal(100) - cumulative), Money(total.amount - paid, total.currency)
-        )
+    steps.append(("final", Decimal(100) - sum(percent for _, percent in steps)))
+    amounts = split_by_percent(total.amount, [percent for _, percent in steps])
+    return tuple(
+        Installment(event, str(percent), Money(amount, total.currency))
+        for (event, percent), amount in zip(steps, amounts, strict=True)
     )
-    return tuple(installments)
 
 
 def price(
