@@ -23,7 +23,7 @@ from schemathesis.checks import (
 from schemathesis.core.failures import Failure, FailureGroup
 
 from mcbackend.adapters.tasks import InProcessTasks
-from tests.e2e.test_tenant_isolation import _victim_ids
+from tests.e2e.sample_data import one_of_everything
 
 CHECKS = [
     not_a_server_error,
@@ -65,7 +65,7 @@ def _fuzz(operation, headers: dict[str, str], path_parameters: dict | None = Non
 def test_every_operation_conforms_to_the_spec(app, api, seeded_db):
     # Random ids mostly miss; a second pass on real rows (an order, its job, unit, proof,
     # schedule run, file, webhook delivery, ...) reaches the views and their documents.
-    existing = _victim_ids(api)
+    existing = one_of_everything(api)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     headers = {"Authorization": f"Bearer {seeded_db.admin_key}"}
     failures = []

@@ -4,7 +4,6 @@ The routes are taken from the app's URL map, so a new endpoint is covered withou
 this test: each id in a path is filled with an id that belongs to the demo tenant.
 """
 
-import io
 import re
 
 import pytest
@@ -13,7 +12,7 @@ from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import tenants
 from tests.e2e.orders_helpers import confirmed_sofa
-from tests.e2e.webhook_helpers import webhook_ids
+from tests.e2e.sample_data import one_of_everything
 
 
 @pytest.fixture
@@ -33,41 +32,6 @@ def intruder(app, api):
     return api.with_key(key)
 
 
-def _victim_ids(api) -> dict[str, int]:
-    order = confirmed_sofa(api)
-    plant_id = api.get("/api/v1/plants").get_json()[0]["id"]
-    run = api.post(f"/api/v1/plants/{plant_id}/schedule-runs", json={"time_limit_s": 1})
-    job = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()[0]
-    unit_id = api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"]
-    api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": {}})
-    upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
-    stored = api.client.post("/api/v1/files", data=upload, headers=api._headers(None))
-    product = api.get("/api/v1/products").get_json()[0]
-    key = api.get("/api/v1/api-keys").get_json()[0]
-    configurator = f"/api/v1/products/{product['id']}/configurator"
-    completed = api.post(f"{configurator}/complete", json={"configuration": {}}).get_json()
-    quote = api.post("/api/v1/quotes", json={"product_id": product["id"],
-                                             "configuration": completed["configuration"]})
-    return {
-        "product_id": product["id"],
-        "version": product["current_version"],
-        "key_id": key["id"],
-        "plant_id": plant_id,
-        "resource_id": api.get("/api/v1/resources").get_json()[0]["id"],
-        "file_id": stored.get_json()["id"],
-        "quote_id": quote.get_json()["id"],
-        "order_id": order["id"],
-        "job_id": job["id"],
-        "operation_id": job["operations"][0]["id"],
-        "run_id": run.get_json()["id"],
-        "number": 1,
-        "unit_id": unit_id,
-        "ticket_id": api.post(f"/api/v1/units/{unit_id}/tickets", json={
-            "kind": "complaint", "description": "scratch"}).get_json()["id"],
-        **webhook_ids(api),
-    }
-
-
 def _tenant_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or not rule.arguments:
@@ -79,7 +43,7 @@ def _tenant_routes(app):
 
 
 def test_every_route_with_an_id_answers_404_to_another_tenant(app, api, intruder):
-    ids = _victim_ids(api)
+    ids = one_of_everything(api)
     before = {
         path: api.get(path).get_json()
         for path in (
@@ -107,7 +71,7 @@ def test_every_route_with_an_id_answers_404_to_another_tenant(app, api, intruder
 
 
 def test_valid_writes_on_foreign_ids_are_404(api, intruder):
-    ids = _victim_ids(api)
+    ids = one_of_everything(api)
     assert (
         intruder.patch(f"/api/v1/products/{ids['product_id']}", json={"active": False}).status_code
         == 404
