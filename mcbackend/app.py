@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 import uuid
 from typing import Any
@@ -17,6 +16,7 @@ from mcbackend.api import init_api
 from mcbackend.api.problems import register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.config import load_config
+from mcbackend.logs import configure_logging, init_access_log
 from mcbackend.web import init_web
 
 _REQUEST_ID_HEADER = "X-Request-ID"
@@ -28,13 +28,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     app.extensions["mcbackend.db"] = Database(
         app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"])
     )
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
     app.extensions["mcbackend.tasks"] = _make_tasks(app)
+    init_access_log(app)  # first, so its clock starts before any other hook
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)

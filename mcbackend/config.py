@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one uploaded file
     "FILES_DIR": None,  # resolved lazily to ./instance/files
     "SQL_ECHO": False,
+    "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "json",  # json | console (structlog; see mcbackend.logs)
     "TASK_WORKERS": 1,  # background threads for solves (one solve per plant at a time anyway)
     "TASKS_EAGER": False,  # run background tasks inline (tests, scripts)
     # Celery (pip install '.[queue]'): set a broker to run solves and deliveries on workers.
