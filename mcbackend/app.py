@@ -17,6 +17,7 @@ from mcbackend.api.problems import register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.config import load_config
 from mcbackend.logs import configure_logging, init_access_log
+from mcbackend.metrics import init_metrics
 from mcbackend.web import init_web
 
 _REQUEST_ID_HEADER = "X-Request-ID"
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
     app.extensions["mcbackend.tasks"] = _make_tasks(app)
     init_access_log(app)  # first, so its clock starts before any other hook
+    init_metrics(app)  # GET /metrics, outside the API and its spec
     init_api(app)
     # After the Api: ours replace flask-smorest's default HTTPException handler.
     register_problem_handlers(app)

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "SQL_ECHO": False,
     "LOG_LEVEL": "INFO",
     "LOG_FORMAT": "json",  # json | console (structlog; see mcbackend.logs)
+    "METRICS_TOKEN": None,  # set: GET /metrics needs "Authorization: Bearer <token>"
     "TASK_WORKERS": 1,  # background threads for solves (one solve per plant at a time anyway)
     "TASKS_EAGER": False,  # run background tasks inline (tests, scripts)
     # Celery (pip install '.[queue]'): set a broker to run solves and deliveries on workers.

@@ -76,13 +76,13 @@ def init_access_log(app: Flask) -> None:
 
     @app.after_request
     def _log_request(response: Response) -> Response:
-        started = g.get("request_started")
+        elapsed = request_elapsed_s()
         principal = g.get("principal")
         fields = {
             "method": request.method,
             "route": request.url_rule.rule if request.url_rule else None,
             "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "duration_ms": None if elapsed is None else round(elapsed * 1000, 2),
             "request_id": g.get("request_id"),
         }
         if principal is not None:
@@ -90,6 +90,12 @@ def init_access_log(app: Flask) -> None:
             fields["key_prefix"] = _key_prefix()
         access_log.info("request", **fields)
         return response
+
+
+def request_elapsed_s() -> float | None:
+    """Seconds since the current request started (None before the clock's hook ran)."""
+    started = g.get("request_started")
+    return None if started is None else time.perf_counter() - started
 
 
 def _key_prefix() -> str | None:

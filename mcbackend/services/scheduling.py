@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mcbackend.adapters import orm
+from mcbackend.adapters import metrics, orm
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import orders as d
 from mcbackend.domain.errors import BusinessRuleViolation, Conflict, FieldProblem
@@ -145,6 +145,7 @@ def execute_run(
             result = solve(
                 snapshot.problem, SolveOptions(time_limit_s=run.time_limit_s, workers=run.workers)
             )
+            metrics.observe_solve(result.status, result.wall_s)
             if not _still_claimed(uow, run_id, claim):
                 return None
             _store_result(uow, run, snapshot, result, _now())
