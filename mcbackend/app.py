@@ -6,14 +6,17 @@ import secrets
 import uuid
 from typing import Any
 
+import redis
+import structlog
 from flask import Flask, g, request
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from mcbackend.adapters.database import Database
 from mcbackend.adapters.storage import LocalFileStorage
 from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.api import init_api
-from mcbackend.api.problems import register_problem_handlers
+from mcbackend.api.problems import problem_response, register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.config import load_config
 from mcbackend.logs import configure_logging, init_access_log
@@ -21,6 +24,8 @@ from mcbackend.metrics import init_metrics
 from mcbackend.web import init_web
 
 _REQUEST_ID_HEADER = "X-Request-ID"
+
+log = structlog.get_logger(__name__)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -82,10 +87,43 @@ def _register_health(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz():
-        """Readiness: the database answers."""
+        """Readiness: the database answers and, with Celery, the broker does."""
+        checks = {"database": _database_ready(app)}
+        if app.config["BROKER_URL"]:
+            checks["broker"] = _broker_ready(app.config["BROKER_URL"])
+        failed = sorted(name for name, state in checks.items() if state != "ok")
+        if failed:
+            return problem_response(
+                503,
+                "not_ready",
+                "Service Unavailable",
+                f"unreachable: {', '.join(failed)}",
+                extra={"checks": checks},
+            )
+        return {"status": "ok", **checks}
+
+
+def _database_ready(app: Flask) -> str:
+    try:
         with app.extensions["mcbackend.db"].engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+    except SQLAlchemyError:
+        log.warning("readiness: database unreachable", exc_info=True)
+        return "unreachable"
+    return "ok"
+
+
+def _broker_ready(url: str) -> str:
+    """Redis ``PING`` with a short timeout, so a probe never hangs on a dead broker."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        log.warning("readiness: broker unreachable", exc_info=True)
+        return "unreachable"
+    finally:
+        client.close()
+    return "ok"
 
 
 def _start_outbox_dispatcher(app: Flask) -> None:
