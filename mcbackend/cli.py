@@ -70,7 +70,6 @@ def _run_gunicorn(bind: str, workers: int, threads: int, overrides: dict[str, An
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
 
         def load(self):
             return create_app(overrides)

@@ -1,0 +1,41 @@
+"""gunicorn in production: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default 2 * cores + 1, at most
+12), ``GUNICORN_THREADS`` (8), ``GUNICORN_TIMEOUT`` (60 s), ``FORWARDED_ALLOW_IPS`` (the
+proxies whose X-Forwarded-* headers are trusted; 127.0.0.1). The app logs each request as
+one JSON line (mcbackend.logs), so gunicorn's access log is off and its own messages go
+through the same structured logging.
+"""
+
+import multiprocessing
+import os
+
+from gunicorn.glogging import Logger
+
+from mcbackend.logs import configure_logging
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12)))
+worker_class = "gthread"  # threads serve requests while another waits on the database
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is replaced
+graceful_timeout = 30
+keepalive = 5  # longer than nothing, shorter than a load balancer's idle timeout
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = None
+
+
+class StructuredLogger(Logger):
+    """gunicorn's error log without its own handler: its lines reach the root logger, which
+    renders them as the app does (``MC_LOG_FORMAT``, ``MC_LOG_LEVEL``)."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        configure_logging(
+            os.environ.get("MC_LOG_LEVEL", "INFO"), os.environ.get("MC_LOG_FORMAT", "json")
+        )
+        self.error_log.handlers.clear()
+        self.error_log.propagate = True
+
+
+logger_class = StructuredLogger
