@@ -71,10 +71,6 @@ def content_width(branding: Branding) -> float:
     return page_size(branding)[0] - 2 * MARGIN
 
 
-def content_height(branding: Branding) -> float:
-    return page_size(branding)[1] - 2 * MARGIN - HEADER_HEIGHT - FOOTER_HEIGHT
-
-
 # --- formatting: fixed English names, independent of the process locale -----------------
 
 
