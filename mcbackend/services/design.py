@@ -9,10 +9,10 @@ from mcbackend.adapters import orm
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import pricing
 from mcbackend.domain.catalog import parse_payment_plan
-from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem
 from mcbackend.domain.proofs import Proof
 from mcbackend.services import orders, production, tenants
 from mcbackend.services.configuration import product_version, require_valid, resolve_files
+from mcbackend.services.files import require_files
 
 
 def issue_proof(
@@ -28,7 +28,7 @@ def issue_proof(
     extra = edit.row.lines[0]
     row, definition = product_version(uow, extra["product_id"], extra["version"])
     configuration = require_valid(definition, resolve_files(uow, definition, data["configuration"]))
-    _check_files(uow, data.get("attachments", []))
+    require_files(uow, data.get("attachments", []), "attachments")
     rounds = len(edit.order.design.proofs) + 1 if edit.order.design else 1
     quote = pricing.price(
         definition,
@@ -54,15 +54,6 @@ def issue_proof(
     edit.save()
     return proof
 
-
-def _check_files(uow: UnitOfWork, file_ids: list[int]) -> None:
-    missing = [f for f in file_ids if uow.files.find(f) is None]
-    if missing:
-        raise BusinessRuleViolation(
-            "the proof refers to files that do not exist",
-            code="unknown_file",
-            errors=[FieldProblem("attachments", "unknown_file", f"no file {f}") for f in missing],
-        )
 
 
 def decide_proof(

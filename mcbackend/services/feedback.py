@@ -15,18 +15,10 @@ from mcbackend.domain import orders as d
 from mcbackend.domain.errors import BusinessRuleViolation, Conflict, FieldProblem
 from mcbackend.services import orders
 from mcbackend.services.configuration import definitions
+from mcbackend.services.files import require_files
 
 TICKET_STATUSES = ("open", "in_progress", "resolved", "rejected")
 
-
-def _check_files(uow: UnitOfWork, file_ids: Sequence[int], field: str) -> None:
-    missing = [f for f in file_ids if uow.files.find(f) is None]
-    if missing:
-        raise BusinessRuleViolation(
-            "some photos were not uploaded",
-            code="unknown_file",
-            errors=[FieldProblem(field, "unknown_file", f"no file {f}") for f in missing],
-        )
 
 
 def leave_feedback(
@@ -47,7 +39,7 @@ def leave_feedback(
             errors=[FieldProblem("rating", "out_of_range", "1 to 5")],
         )
     photos = list(data.get("photos", []))
-    _check_files(uow, photos, "photos")
+    require_files(uow, photos, "photos")
     if uow.feedback.find_by(order_id=edit.row.id) is not None:
         raise Conflict("feedback for this order was already given", code="feedback_exists")
     row = uow.feedback.add(
@@ -79,7 +71,7 @@ def open_ticket(
     """An adjustment or complaint about a delivered unit, on its order's timeline."""
     unit = uow.units.get(unit_id)
     photos = list(data.get("photos", []))
-    _check_files(uow, photos, "photos")
+    require_files(uow, photos, "photos")
     ticket = uow.tickets.add(
         orm.Ticket(
             unit_id=unit.id,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import puremagic
 
 from mcbackend.adapters import orm
 from mcbackend.adapters.storage import FileStorage
 from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.domain.errors import BusinessRuleViolation, FieldProblem
 from mcbackend.domain.files import check_upload
 
 
@@ -52,3 +55,14 @@ def file_content(
 ) -> tuple[orm.StoredFile, bytes]:
     row = uow.files.get(file_id)
     return row, storage.get(row.storage_key)
+
+
+def require_files(uow: UnitOfWork, file_ids: Iterable[int | str], field: str) -> None:
+    """Refuse references to files this tenant never uploaded, naming every missing one."""
+    missing = [f for f in file_ids if uow.files.find(int(f)) is None]
+    if missing:
+        raise BusinessRuleViolation(
+            f"{field} refers to files that were never uploaded",
+            code="unknown_file",
+            errors=[FieldProblem(field, "unknown_file", f"no uploaded file {f}") for f in missing],
+        )

@@ -36,6 +36,7 @@ from mcbackend.domain.proofs import DesignBrief, RevisionPolicy
 from mcbackend.domain.units import Modification, ModificationKind, validate_modification
 from mcbackend.services import production, tenants
 from mcbackend.services.configuration import product_version, require_valid, resolve_files
+from mcbackend.services.files import require_files
 
 TRACKING_TOKEN_BYTES = 24  # 192 bits
 
@@ -374,13 +375,7 @@ def _bespoke_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draf
         )
     brief = _bespoke_brief(data)
     validate_measurements(brief.measurements)
-    for file_id in brief.files:
-        if uow.files.find(int(file_id)) is None:
-            raise BusinessRuleViolation(
-                f"no uploaded file with id {file_id}",
-                code="unknown_file",
-                errors=[FieldProblem("brief.files", "unknown_file", f"file {file_id} not found")],
-            )
+    require_files(uow, brief.files, "brief.files")
     currency = uow.session.get(orm.Tenant, uow.tenant_id).default_currency
     line = d.OrderLine("bespoke", {}, data.get("quantity", 1), None)
     extra = {"product_id": None, "operations": []}
