@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask.views import MethodView
 
@@ -15,6 +13,7 @@ from mcbackend.api.base import (
     current_principal,
     requires,
     unit_of_work,
+    utcnow,
 )
 from mcbackend.domain.auth import Role
 from mcbackend.services import feedback as service
@@ -24,9 +23,6 @@ blp = Blueprint(
     "aftersales", __name__, url_prefix="/api/v1", description="Feedback, tickets, reorders"
 )
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class FeedbackIn(Schema):
@@ -102,7 +98,7 @@ class TrackedFeedback(MethodView):
         """Rate a delivered order (1-5) with a comment and photos, as the customer"""
         with anonymous_unit_of_work() as uow:
             order = orders.order_for_token(uow, token)
-            return service.leave_feedback(uow, order.id, data, _now())
+            return service.leave_feedback(uow, order.id, data, utcnow())
 
 
 @blp.route("/orders/<int:order_id>/feedback")
@@ -141,7 +137,7 @@ class UnitTickets(MethodView):
         """Open an adjustment request or a complaint about a delivered unit"""
         with unit_of_work() as uow:
             actor = f"key:{current_principal().key_id}"
-            return service.open_ticket(uow, unit_id, data, _now(), actor)
+            return service.open_ticket(uow, unit_id, data, utcnow(), actor)
 
 
 @blp.route("/tickets")

@@ -8,14 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
-from mcbackend.api.base import Blueprint, Schema, requires, unit_of_work
+from mcbackend.api.base import Blueprint, Schema, requires, unit_of_work, utcnow
 from mcbackend.domain.auth import Role
 from mcbackend.services import analytics
 
@@ -137,7 +137,7 @@ class Utilization(MethodView):
     @blp.doc(responses=_CSV)
     def get(self, query):
         """Planned utilization of each resource over its working time in a period"""
-        start = query.get("start") or datetime.now(UTC)
+        start = query.get("start") or utcnow()
         end = query.get("end") or start + timedelta(days=7)
         with unit_of_work() as uow:
             result = analytics.utilization(uow, query["plant_id"], start, end)

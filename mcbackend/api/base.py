@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
@@ -129,6 +130,11 @@ class Api(flask_smorest.Api):
             },
             lazy=True,
         )
+
+
+def utcnow() -> datetime:
+    """The time a request acts at; services take it as a value and never read the clock."""
+    return datetime.now(UTC)
 
 
 def session_factory():

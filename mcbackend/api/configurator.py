@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask.views import MethodView
 
-from mcbackend.api.base import Blueprint, Schema, requires, unit_of_work
+from mcbackend.api.base import Blueprint, Schema, requires, unit_of_work, utcnow
 from mcbackend.domain.auth import Role
 from mcbackend.services import configuration as service
 from mcbackend.services import production, promising
@@ -172,4 +170,4 @@ class Promise(MethodView):
         """Price and earliest date while configuring, and how open options move the date"""
         with unit_of_work() as uow:
             plant_id = data.get("plant_id") or production.default_plant(uow).id
-            return promising.promise(uow, plant_id, product_id, data, datetime.now(UTC))
+            return promising.promise(uow, plant_id, product_id, data, utcnow())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask import Response, current_app
 from flask.views import MethodView
@@ -15,6 +13,7 @@ from mcbackend.api.base import (
     anonymous_unit_of_work,
     requires,
     unit_of_work,
+    utcnow,
 )
 from mcbackend.domain.auth import Role
 from mcbackend.services import documents, orders
@@ -34,9 +33,6 @@ def _storage():
     return current_app.extensions["mcbackend.storage"]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 class WindowQuery(Schema):
     start = ma.fields.AwareDateTime()
@@ -51,7 +47,7 @@ class JobSheet(MethodView):
         """The job sheet of one unit: options, customer inputs, operations, QR code"""
         with unit_of_work() as uow:
             pdf = documents.job_sheet_pdf(
-                uow, _storage(), job_id, _now(), current_app.config["PUBLIC_BASE_URL"]
+                uow, _storage(), job_id, utcnow(), current_app.config["PUBLIC_BASE_URL"]
             )
         return _pdf(pdf, f"job-{job_id}.pdf")
 
@@ -70,7 +66,7 @@ class JobSheetBatch(MethodView):
                 plant_id,
                 query.get("start"),
                 query.get("end"),
-                _now(),
+                utcnow(),
                 current_app.config["PUBLIC_BASE_URL"],
             )
         return _pdf(pdf, f"job-sheets-plant-{plant_id}.pdf")
@@ -85,7 +81,7 @@ class DispatchListPdf(MethodView):
         """A resource's dispatch list for a day (default: today) or a window"""
         with unit_of_work() as uow:
             pdf = documents.dispatch_list_pdf(
-                uow, _storage(), resource_id, query.get("start"), query.get("end"), _now()
+                uow, _storage(), resource_id, query.get("start"), query.get("end"), utcnow()
             )
         return _pdf(pdf, f"dispatch-list-{resource_id}.pdf")
 
@@ -97,7 +93,7 @@ class OrderTimelinePdf(MethodView):
     def get(self, order_id: int):
         """The customer timeline of an order: stages planned vs actual, ETA, proofs"""
         with unit_of_work() as uow:
-            pdf = documents.timeline_pdf(uow, _storage(), order_id, _now())
+            pdf = documents.timeline_pdf(uow, _storage(), order_id, utcnow())
         return _pdf(pdf, f"timeline-{order_id}.pdf")
 
 
@@ -108,7 +104,7 @@ class OrderQuotePdf(MethodView):
     def get(self, order_id: int):
         """The quote the order was sold at"""
         with unit_of_work() as uow:
-            pdf = documents.order_quote_pdf(uow, _storage(), order_id, _now())
+            pdf = documents.order_quote_pdf(uow, _storage(), order_id, utcnow())
         return _pdf(pdf, f"quote-order-{order_id}.pdf")
 
 
@@ -119,7 +115,7 @@ class QuotePdf(MethodView):
     def get(self, quote_id: int):
         """A stored quote as a PDF: breakdown, payment plan, lead time, terms, validity"""
         with unit_of_work() as uow:
-            pdf = documents.quote_pdf(uow, _storage(), quote_id, _now())
+            pdf = documents.quote_pdf(uow, _storage(), quote_id, utcnow())
         return _pdf(pdf, f"quote-{quote_id}.pdf")
 
 
@@ -130,7 +126,7 @@ class TrackedTimelinePdf(MethodView):
         """The customer's timeline PDF, with the order's tracking token"""
         with anonymous_unit_of_work() as uow:
             order = orders.order_for_token(uow, token)
-            pdf = documents.timeline_pdf(uow, _storage(), order.id, _now())
+            pdf = documents.timeline_pdf(uow, _storage(), order.id, utcnow())
         return _pdf(pdf, f"{order.reference}-timeline.pdf")
 
 
@@ -141,5 +137,5 @@ class TrackedQuotePdf(MethodView):
         """The customer's quote PDF, with the order's tracking token"""
         with anonymous_unit_of_work() as uow:
             order = orders.order_for_token(uow, token)
-            pdf = documents.order_quote_pdf(uow, _storage(), order.id, _now())
+            pdf = documents.order_quote_pdf(uow, _storage(), order.id, utcnow())
         return _pdf(pdf, f"{order.reference}-quote.pdf")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
@@ -15,6 +13,7 @@ from mcbackend.api.base import (
     current_principal,
     requires,
     unit_of_work,
+    utcnow,
 )
 from mcbackend.api.idempotency import idempotent
 from mcbackend.api.order_schemas import (
@@ -112,7 +111,7 @@ class Orders(MethodView):
     def post(self, data):
         """Place an order (pre, co, post or bespoke); the tracking token is shown only here"""
         with unit_of_work() as uow:
-            placed = orders.place_order(uow, data, orders_now(), _actor())
+            placed = orders.place_order(uow, data, utcnow(), _actor())
             body = order_view(placed.order)
         body["tracking_token"] = placed.tracking_token
         body["tracking_url"] = _tracking_url(placed.tracking_token)
@@ -139,10 +138,10 @@ def _step_view(step: str, summary: str, schema=VersionIn):
         with unit_of_work() as uow:
             version = expected_version(data)
             if step == "confirm":
-                row = orders.confirm(uow, order_id, version, orders_now(), _actor())
+                row = orders.confirm(uow, order_id, version, utcnow(), _actor())
             else:
                 row = orders.advance(
-                    uow, order_id, step, version, orders_now(), _actor(), data.get("tracking")
+                    uow, order_id, step, version, utcnow(), _actor(), data.get("tracking")
                 )
             return _respond(row)
 
@@ -180,7 +179,7 @@ class OrderCancel(MethodView):
                 data.get("reason", ""),
                 data.get("cost"),
                 expected_version(data),
-                orders_now(),
+                utcnow(),
                 _actor(),
             )
             return _respond(row)
@@ -215,7 +214,7 @@ class OrderPayments(MethodView):
     def post(self, data, order_id: int):
         """Record a payment against the order's plan (no payment gateway involved)"""
         with unit_of_work() as uow:
-            return orders.record_payment(uow, order_id, data, orders_now(), _actor())
+            return orders.record_payment(uow, order_id, data, utcnow(), _actor())
 
 
 @blp.route("/<int:order_id>/proofs")
@@ -227,7 +226,7 @@ class OrderProofs(MethodView):
         """Issue the next design proof: a validated, priced configuration and mockups"""
         with unit_of_work() as uow:
             proof = design.issue_proof(
-                uow, order_id, data, expected_version(data), orders_now(), _actor()
+                uow, order_id, data, expected_version(data), utcnow(), _actor()
             )
         return proof.to_dict()
 
@@ -247,7 +246,7 @@ class OrderProofDecision(MethodView):
                 data["decision"],
                 data.get("comment", ""),
                 expected_version(data),
-                orders_now(),
+                utcnow(),
                 _actor(),
             )
             return _respond(row)
@@ -262,7 +261,7 @@ class OrderRouting(MethodView):
         """Route a bespoke order or an alteration by hand (and price bespoke work)"""
         with unit_of_work() as uow:
             row = orders.set_routing(
-                uow, order_id, data, expected_version(data), orders_now(), _actor()
+                uow, order_id, data, expected_version(data), utcnow(), _actor()
             )
             return _respond(row)
 
@@ -275,7 +274,7 @@ class OrderChangePreview(MethodView):
     def post(self, data, order_id: int):
         """Preview a change order: new price, new date, rework and reopened proofs"""
         with unit_of_work() as uow:
-            return changes.preview(uow, order_id, data, orders_now())
+            return changes.preview(uow, order_id, data, utcnow())
 
 
 @blp.route("/<int:order_id>/changes")
@@ -286,7 +285,7 @@ class OrderChanges(MethodView):
     def post(self, data, order_id: int):
         """Accept a previewed change: re-validated, re-priced, affected jobs re-released"""
         with unit_of_work() as uow:
-            row = changes.accept(uow, order_id, data, orders_now(), _actor())
+            row = changes.accept(uow, order_id, data, utcnow(), _actor())
             return _respond(row)
 
 
@@ -308,14 +307,14 @@ class OrderCapacityHold(MethodView):
     def post(self, data, order_id: int):
         """Hold production capacity for a co-design order until it expires"""
         with unit_of_work() as uow:
-            return orders.hold_capacity(uow, order_id, data["hours"], orders_now(), _actor())
+            return orders.hold_capacity(uow, order_id, data["hours"], utcnow(), _actor())
 
     @requires(Role.INTEGRATOR)
     @blp.response(200, OrderOut)
     def delete(self, order_id: int):
         """Give the held capacity back"""
         with unit_of_work() as uow:
-            return _respond(orders.release_capacity(uow, order_id, orders_now()))
+            return _respond(orders.release_capacity(uow, order_id, utcnow()))
 
 
 @blp.route("/<int:order_id>/tracking-token")
@@ -335,6 +334,3 @@ class OrderTrackingToken(MethodView):
         with unit_of_work() as uow:
             return _respond(orders.revoke_tracking_token(uow, order_id))
 
-
-def orders_now() -> datetime:
-    return datetime.now(UTC)

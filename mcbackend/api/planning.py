@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask import current_app, url_for
 from flask.views import MethodView
@@ -17,6 +15,7 @@ from mcbackend.api.base import (
     requires,
     session_factory,
     unit_of_work,
+    utcnow,
 )
 from mcbackend.api.order_schemas import JobOut
 from mcbackend.domain.auth import Role
@@ -25,9 +24,6 @@ from mcbackend.services.orders import actor_label
 
 blp = Blueprint("planning", __name__, url_prefix="/api/v1", description="Production planning")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class RunIn(Schema):
@@ -163,7 +159,7 @@ class ScheduleRuns(MethodView):
     def post(self, data, plant_id: int):
         """Queue a solve of the plant (one at a time per plant); poll the run for its result"""
         with unit_of_work() as uow:
-            run = scheduling.request_run(uow, plant_id, data, "manual", _now())
+            run = scheduling.request_run(uow, plant_id, data, "manual", utcnow())
         _queue(run)
         location = url_for("planning.ScheduleRunItem", run_id=run.id)
         return run, 202, {"Location": location}
@@ -196,7 +192,7 @@ class ScheduleRunPublish(MethodView):
     def post(self, run_id: int):
         """Make a succeeded run the active plan; ETAs move and late orders get 'delayed'"""
         with unit_of_work() as uow:
-            return scheduling.publish_run(uow, run_id, _now())
+            return scheduling.publish_run(uow, run_id, utcnow())
 
 
 @blp.route("/schedule-runs/<int:run_id>/assignments")
@@ -264,7 +260,7 @@ class Downtimes(MethodView):
                         "workers": int(current_app.config["SOLVER_WORKERS"]),
                     },
                     "breakdown" if data["kind"] == "breakdown" else "manual",
-                    _now(),
+                    utcnow(),
                 )
         if run is not None:
             _queue(run)
@@ -297,7 +293,7 @@ class DueDateQuote(MethodView):
     def post(self, data, plant_id: int):
         """The earliest date a configuration can be made without moving committed orders"""
         with unit_of_work() as uow:
-            return promising.due_date_quote(uow, plant_id, data, _now())
+            return promising.due_date_quote(uow, plant_id, data, utcnow())
 
 
 @blp.route("/operations/<int:operation_id>/report")
@@ -309,4 +305,4 @@ class OperationReport(MethodView):
         """Shop-floor report: start, pause, finish or scrap an operation"""
         with unit_of_work() as uow:
             actor = actor_label(f"key:{current_principal().key_id}")
-            return scheduling.report_operation(uow, operation_id, data, _now(), actor)
+            return scheduling.report_operation(uow, operation_id, data, utcnow(), actor)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask.views import MethodView
 
-from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work
+from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work, utcnow
 from mcbackend.api.order_schemas import EventOut, ProofOut
 from mcbackend.services import design, orders, tracking
 
@@ -20,9 +18,6 @@ blp = Blueprint(
 
 _PUBLIC = {"security": []}
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TrackedLineOut(ma.Schema):
@@ -78,7 +73,7 @@ class TrackedOrder(MethodView):
     def get(self, token: str):
         """The customer's view of their order: status, timeline, proofs, payments due"""
         with anonymous_unit_of_work() as uow:
-            return tracking.customer_view(uow, orders.order_for_token(uow, token), _now())
+            return tracking.customer_view(uow, orders.order_for_token(uow, token), utcnow())
 
 
 @blp.route("/<string:token>/proofs/<int:number>/decision")
@@ -88,7 +83,7 @@ class TrackedProofDecision(MethodView):
     @blp.response(200, TrackedOrderOut)
     def post(self, data, token: str, number: int):
         """Approve a proof or ask for changes, as the customer"""
-        now = _now()
+        now = utcnow()
         with anonymous_unit_of_work() as uow:
             row = orders.order_for_token(uow, token)
             design.decide_proof(

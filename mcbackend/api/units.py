@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask.views import MethodView
 
-from mcbackend.api.base import ALL_ROLES, Blueprint, Schema, requires, unit_of_work
+from mcbackend.api.base import ALL_ROLES, Blueprint, Schema, requires, unit_of_work, utcnow
 from mcbackend.api.idempotency import idempotent
 from mcbackend.domain.auth import Role
 from mcbackend.services import units as unit_service
@@ -69,7 +67,7 @@ class Units(MethodView):
     def post(self, data):
         """Register a customer-owned item as found, so it can be altered (post-customization)"""
         with unit_of_work() as uow:
-            return unit_service.register_customer_owned(uow, data, datetime.now(UTC))
+            return unit_service.register_customer_owned(uow, data, utcnow())
 
 
 @blp.route("/<int:unit_id>")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 
-from mcbackend.api.base import Blueprint, Schema, columns_of, requires, unit_of_work
+from mcbackend.api.base import Blueprint, Schema, columns_of, requires, unit_of_work, utcnow
 from mcbackend.domain.auth import Role
 from mcbackend.domain.notifications import EVENT_TYPES
 from mcbackend.services import notifications, webhooks
@@ -145,9 +143,6 @@ class NotificationQuery(Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(NOTIFICATION_STATUSES))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def _policy():
     return target_policy(current_app.config)
@@ -208,7 +203,7 @@ class EndpointSecret(MethodView):
     def post(self, endpoint_id: int):
         """Rotate the signing secret; the old one keeps signing beside it for 24 hours"""
         with unit_of_work() as uow:
-            return webhooks.rotate_secret(uow, endpoint_id, _now())
+            return webhooks.rotate_secret(uow, endpoint_id, utcnow())
 
 
 @blp.route("/webhook-endpoints/<int:endpoint_id>/replay")
@@ -222,7 +217,7 @@ class EndpointReplay(MethodView):
             count = webhooks.replay_events(
                 uow,
                 endpoint_id,
-                _now(),
+                utcnow(),
                 event_ids=data.get("event_ids", ()),
                 since=data.get("since"),
             )
@@ -268,7 +263,7 @@ class DeliveryReplay(MethodView):
     def post(self, delivery_id: int):
         """Send this delivery again (same webhook-id, so receivers can drop duplicates)"""
         with unit_of_work() as uow:
-            return webhooks.replay_delivery(uow, delivery_id, _now())
+            return webhooks.replay_delivery(uow, delivery_id, utcnow())
 
 
 @blp.route("/events")
