@@ -8,11 +8,14 @@ import re
 
 import pytest
 
+from mcbackend.adapters.orm import utcnow
 from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import tenants
-from tests.e2e.orders_helpers import confirmed_sofa
+from mcbackend.services.outbox_dispatch import fan_out
+from tests.e2e.orders_helpers import co_order_with_proof
 from tests.e2e.sample_data import one_of_everything
+from tests.e2e.webhook_helpers import settings
 
 
 @pytest.fixture
@@ -91,14 +94,31 @@ def test_valid_writes_on_foreign_ids_are_404(api, intruder):
     assert api.get(f"/api/v1/resources/{ids['resource_id']}").get_json()["name"] != "hijacked"
 
 
-def test_lists_only_show_own_rows(api, intruder):
-    confirmed_sofa(api)
-    for path in ("/api/v1/products", "/api/v1/plants", "/api/v1/resources", "/api/v1/api-keys",
-                 "/api/v1/orders", "/api/v1/units", "/api/v1/quotes"):
+def _list_routes(app):
+    """Every GET route under /api/v1/ that takes no id (lists, the tenant, analytics)."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and not rule.arguments and "GET" in rule.methods:
+            yield rule.rule
+
+
+def test_lists_only_show_own_rows(app, api, intruder):
+    """Every list route, found in the URL map: the victim sees rows, the intruder sees only
+    its own (its one API key). Webhook endpoints, events and e-mails included."""
+    one_of_everything(api)
+    co_order_with_proof(api)  # proof.issued: an e-mail in the notification log
+    fan_out(app.extensions["mcbackend.db"].session_factory, settings(), utcnow())
+    lists = []
+    for path in _list_routes(app):
+        own = api.get(path)
+        if own.status_code != 200 or not isinstance(own.get_json(), list):
+            continue  # the tenant itself, analytics: not lists of rows
+        assert own.get_json(), f"make one_of_everything create a row for {path}"
         response = intruder.get(path)
-        assert response.status_code == 200
-        rows = response.get_json()
-        assert all("atelier" not in str(row).lower() for row in rows), path
-    assert intruder.get("/api/v1/products").get_json() == []
-    assert len(intruder.get("/api/v1/api-keys").get_json()) == 1
+        assert response.status_code == 200, path
+        expected = 1 if path == "/api/v1/api-keys" else 0
+        assert len(response.get_json()) == expected, (path, response.get_json())
+        assert "atelier" not in response.get_data(as_text=True).lower(), path
+        lists.append(path)
+    assert {"/api/v1/orders", "/api/v1/webhook-endpoints", "/api/v1/events",
+            "/api/v1/notifications"} <= set(lists)
     assert intruder.get("/api/v1/tenant").get_json()["slug"] == "other-maker"
