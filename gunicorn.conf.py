@@ -5,10 +5,16 @@ Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default 2 * cores 
 proxies whose X-Forwarded-* headers are trusted; 127.0.0.1). The app logs each request as
 one JSON line (mcbackend.logs), so gunicorn's access log is off and its own messages go
 through the same structured logging.
+
+Metrics: the workers share ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless
+set), so ``/metrics`` answered by any worker sums all of them. It is emptied when gunicorn
+starts, and a worker that exits is marked dead there.
 """
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
@@ -23,6 +29,24 @@ graceful_timeout = 30
 keepalive = 5  # longer than nothing, shorter than a load balancer's idle timeout
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
+
+# Set before any worker imports prometheus_client: it picks its storage at import time.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mcbackend-metrics-")
+
+
+def on_starting(server) -> None:
+    """Samples of an earlier run would be summed with this one's."""
+    shared = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shared.mkdir(parents=True, exist_ok=True)
+    for stale in shared.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class StructuredLogger(Logger):

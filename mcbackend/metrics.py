@@ -3,17 +3,23 @@
 Each app has its own registry: request latency by route template and status class, the
 solver's series (:mod:`mcbackend.adapters.metrics`) and queue depths counted at scrape time
 across all tenants. ``MC_METRICS_TOKEN`` set: a scrape needs ``Authorization: Bearer <token>``.
+
+Several processes (gunicorn workers): with ``PROMETHEUS_MULTIPROC_DIR`` set before the process
+starts, every process writes its samples to files there and a scrape, whichever process
+answers it, sums them (prometheus_client's multiprocess mode; gunicorn.conf.py sets it up).
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 from collections.abc import Iterator
 
 import structlog
 from flask import Flask, Response, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -64,13 +70,18 @@ class QueueDepths(Collector):
 
 def init_metrics(app: Flask) -> CollectorRegistry:
     registry = CollectorRegistry()
+    shared_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     latency = Histogram(
         "mcbackend_http_request_duration_seconds",
         "Request latency by route template and status class",
         ["method", "endpoint", "status_class"],
-        registry=registry,
+        # Multiprocess: the series live in the shared files, read by the collector.
+        registry=None if shared_dir else registry,
     )
-    register_solve_metrics(registry)
+    if shared_dir:
+        MultiProcessCollector(registry, path=shared_dir)
+    else:
+        register_solve_metrics(registry)
     registry.register(QueueDepths(app.extensions["mcbackend.db"].engine))
 
     @app.after_request

@@ -1,4 +1,9 @@
-"""Prometheus metrics at /metrics: request latency, solver series, queue depths, a token."""
+"""Prometheus metrics at /metrics: request latency, solver series, queue depths, a token,
+several processes summed."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -62,4 +67,40 @@ def test_a_metrics_token_is_required_when_configured(seeded_db, tmp_path):
         assert response.content_type == "application/problem+json"
         assert response.get_json()["code"] == "invalid_metrics_token"
     assert _samples(client, headers={"Authorization": "Bearer s3cret"})
+    app.extensions["mcbackend.db"].dispose()
+
+
+_WORKER = """
+import sys
+from mcbackend.adapters.metrics import observe_solve
+from mcbackend.app import create_app
+
+app = create_app({"DATABASE_URL": sys.argv[1], "TESTING": True, "FILES_DIR": sys.argv[2]})
+for _ in range(int(sys.argv[3])):
+    assert app.test_client().get("/healthz").status_code == 200
+observe_solve("OPTIMAL", 0.2)
+app.extensions["mcbackend.db"].dispose()
+"""
+
+
+def test_several_processes_are_summed_in_one_scrape(seeded_db, tmp_path, monkeypatch):
+    """Like gunicorn workers: two processes write into one PROMETHEUS_MULTIPROC_DIR; a
+    scrape from a third sums their requests and solves."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    workers = [
+        subprocess.Popen([sys.executable, "-c", _WORKER, seeded_db.url, str(tmp_path), str(n)],
+                         env=env)
+        for n in (2, 3)
+    ]
+    assert [worker.wait(timeout=60) for worker in workers] == [0, 0]
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    app = create_app({"DATABASE_URL": seeded_db.url, "TESTING": True, "FILES_DIR": str(tmp_path)})
+    samples = _samples(app.test_client())
+    healthz = (("endpoint", "/healthz"), ("method", "GET"), ("status_class", "2xx"))
+    assert samples[("mcbackend_http_request_duration_seconds_count", healthz)] == 5
+    assert samples[("mcbackend_solver_status_total", (("status", "OPTIMAL"),))] == 2
+    assert samples[("mcbackend_solve_duration_seconds_count", ())] == 2
+    assert samples[("mcbackend_schedule_runs", (("status", "queued"),))] == 0
     app.extensions["mcbackend.db"].dispose()
