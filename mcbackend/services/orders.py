@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mcbackend import configurator
 from mcbackend.adapters import orm
+from mcbackend.adapters.order_store import order_from_row
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import orders as d
 from mcbackend.domain import pricing
@@ -94,14 +95,20 @@ def list_orders(
 def timeline(uow: UnitOfWork, order_id: int, *, customer_only: bool) -> list[orm.OrderEvent]:
     uow.orders.get(order_id)
     events = uow.order_store.events(order_id)
-    return [e for e in events if e.visibility == "customer"] if customer_only else events
+    return customer_events(events) if customer_only else events
+
+
+def customer_events(events: list[orm.OrderEvent]) -> list[orm.OrderEvent]:
+    return [e for e in events if e.visibility == "customer"]
 
 
 # --- placing -----------------------------------------------------------------------------
 
 
-def _payment_policy(uow: UnitOfWork, definition: ProductDefinition) -> PaymentPlanPolicy:
-    return tenants.tenant_payment_plan(uow) or definition.pricing.payment_plan
+def _payment_policy(
+    tenant_plan: PaymentPlanPolicy | None, definition: ProductDefinition
+) -> PaymentPlanPolicy:
+    return tenant_plan or definition.pricing.payment_plan
 
 
 def _line_extra(row: orm.ProductVersion, definition: ProductDefinition) -> dict[str, Any]:
@@ -196,6 +203,7 @@ def deposit_for(total: Money | None, policy: PaymentPlanPolicy) -> Money | None:
 
 def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     lines, extras, policy = [], [], None
+    tenant_plan = tenants.tenant_payment_plan(uow)  # once, not per line
     problems: list[FieldProblem] = []
     for index, spec in enumerate(data.get("lines") or []):
         row, definition = product_version(uow, spec["product_id"], spec.get("version"))
@@ -218,7 +226,7 @@ def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
             quantity=spec["quantity"],
             mode="pre",
             requested_date=data.get("requested_date"),
-            plan=tenants.tenant_payment_plan(uow),
+            plan=tenant_plan,
         )
         lines.append(
             d.OrderLine(
@@ -229,7 +237,7 @@ def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
             )
         )
         extras.append({**_line_extra(row, definition), "quote": quote.to_dict()})
-        policy = policy or _payment_policy(uow, definition)
+        policy = policy or _payment_policy(tenant_plan, definition)
     if problems:
         raise BusinessRuleViolation(
             "the order's configurations break the products' rules",
@@ -289,7 +297,8 @@ def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
         # What the design job's durations were estimated from, until a proof is approved.
         "design_estimate": estimate,
     }
-    return Draft([line], [extra], _payment_policy(uow, definition), definition.currency, revisions)
+    plan = _payment_policy(tenants.tenant_payment_plan(uow), definition)
+    return Draft([line], [extra], plan, definition.currency, revisions)
 
 
 def _fits(definition: ProductDefinition):
@@ -354,7 +363,8 @@ def _post_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
             "description": modification.description,
         },
     }
-    return Draft([line], [extra], _payment_policy(uow, definition), definition.currency)
+    plan = _payment_policy(tenants.tenant_payment_plan(uow), definition)
+    return Draft([line], [extra], plan, definition.currency)
 
 
 def _bespoke_brief(data: dict[str, Any]) -> BespokeBrief:
@@ -412,15 +422,20 @@ class OrderEdit:
 
 
 def _ledger(uow: UnitOfWork, row: orm.Order, order: d.Order) -> PaymentLedger | None:
+    return _ledger_of(row, order, uow.payments.list(orm.Payment.order_id == row.id))
+
+
+def _ledger_of(
+    row: orm.Order, order: d.Order, payments: Sequence[orm.Payment]
+) -> PaymentLedger | None:
     total = order.total
     if total is None:
         return None
     schedule = PaymentSchedule.from_policy(total, parse_payment_plan(row.payment_plan))
-    payments = [
-        Payment(Money(p.amount, p.currency), p.at, p.method, p.reference)
-        for p in uow.payments.list(orm.Payment.order_id == row.id)
-    ]
-    return PaymentLedger(schedule, payments)
+    return PaymentLedger(
+        schedule,
+        [Payment(Money(p.amount, p.currency), p.at, p.method, p.reference) for p in payments],
+    )
 
 
 def _paid(uow: UnitOfWork, row: orm.Order, currency: str) -> Money:
@@ -564,9 +579,16 @@ def record_payment(
 
 def payment_summary(uow: UnitOfWork, order_id: int) -> dict[str, Any]:
     row = uow.orders.get(order_id)
-    order = uow.order_store.load(row)
-    ledger = _ledger(uow, row, order)
+    return summarize_payments(uow, row, uow.order_store.events(row.id))
+
+
+def summarize_payments(
+    uow: UnitOfWork, row: orm.Order, events: list[orm.OrderEvent]
+) -> dict[str, Any]:
+    """:func:`payment_summary` of an order whose events are already loaded."""
+    order = order_from_row(row, events)
     payments = uow.payments.list(orm.Payment.order_id == row.id)
+    ledger = _ledger_of(row, order, payments)
     if ledger is None:
         return {
             "priced": False,

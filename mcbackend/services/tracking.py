@@ -8,6 +8,7 @@ Nothing here is written to the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -60,7 +61,10 @@ class Progress:
 
 
 def plant_zone(uow: UnitOfWork) -> str:
-    plants = uow.plants.list()
+    return _zone(uow.plants.list())
+
+
+def _zone(plants: Sequence[orm.Plant]) -> str:
     return plants[0].timezone if plants else "UTC"
 
 
@@ -70,9 +74,11 @@ def end_of(day: date | None, tz: str) -> datetime | None:
     return datetime.combine(day, time(23, 59), ZoneInfo(tz))
 
 
-def planned_rows(uow: UnitOfWork, operation_ids: list[int]) -> list[orm.PlannedOperation]:
+def planned_rows(
+    uow: UnitOfWork, plants: Sequence[orm.Plant], operation_ids: list[int]
+) -> list[orm.PlannedOperation]:
     """The active plans' slots of these operations."""
-    runs = [p.active_run_id for p in uow.plants.list() if p.active_run_id]
+    runs = [p.active_run_id for p in plants if p.active_run_id]
     if not runs or not operation_ids:
         return []
     stmt = select(orm.PlannedOperation).where(
@@ -82,15 +88,23 @@ def planned_rows(uow: UnitOfWork, operation_ids: list[int]) -> list[orm.PlannedO
     return list(uow.session.scalars(stmt))
 
 
-def progress(uow: UnitOfWork, order: orm.Order, now: datetime) -> Progress:
-    """The order's stages, planned (active plan, else what is known) against actual (events)."""
-    events = uow.order_store.events(order.id)
-    tz = plant_zone(uow)
+def progress(
+    uow: UnitOfWork,
+    order: orm.Order,
+    now: datetime,
+    events: list[orm.OrderEvent] | None = None,
+) -> Progress:
+    """The order's stages, planned (active plan, else what is known) against actual (events;
+    loaded unless the caller has them)."""
+    if events is None:
+        events = uow.order_store.events(order.id)
+    plants = uow.plants.list()
+    tz = _zone(plants)
     first: dict[str, datetime] = {}
     for event in events:
         first.setdefault(event.type, event.at)
     ops = [op for job in production.active_jobs(uow, order.id) for op in job.operations]
-    slots = planned_rows(uow, [op.id for op in ops])
+    slots = planned_rows(uow, plants, [op.id for op in ops])
     placed = first.get("order_placed", order.created_at)
     confirmed = first.get("confirmed")
     promised = order.promised_date
@@ -103,7 +117,8 @@ def progress(uow: UnitOfWork, order: orm.Order, now: datetime) -> Progress:
     all_done = bool(ops) and len(finished) == len(ops)
     stages = [Stage("order", placed, confirmed or placed, placed, confirmed)]
     if order.mode == "co":
-        stages.append(_design_stage(uow, order, events, first.get("design_opened", placed)))
+        opened = first.get("design_opened", placed)
+        stages.append(_design_stage(uow, order, events, plants, opened))
     stages += [
         Stage(
             "production",
@@ -129,7 +144,11 @@ def progress(uow: UnitOfWork, order: orm.Order, now: datetime) -> Progress:
 
 
 def _design_stage(
-    uow: UnitOfWork, order: orm.Order, events: list[orm.OrderEvent], opened: datetime
+    uow: UnitOfWork,
+    order: orm.Order,
+    events: list[orm.OrderEvent],
+    plants: Sequence[orm.Plant],
+    opened: datetime,
 ) -> Stage:
     """From the brief to the approved proof; planned by the designer's job while it runs."""
     design_ops = [
@@ -145,7 +164,9 @@ def _design_stage(
         if approved
         else None
     )
-    planned_end = max((r.end for r in planned_rows(uow, design_ops)), default=approved_at or opened)
+    planned_end = max(
+        (r.end for r in planned_rows(uow, plants, design_ops)), default=approved_at or opened
+    )
     return Stage(
         "design",
         opened,
@@ -157,8 +178,9 @@ def _design_stage(
 
 def customer_view(uow: UnitOfWork, order: orm.Order, now: datetime) -> dict[str, Any]:
     """Status, items, stages and ETA, proofs, customer-visible events and payments."""
-    summary = orders.payment_summary(uow, order.id)
-    stages = progress(uow, order, now)
+    events = uow.order_store.events(order.id)  # once, for payments, stages and timeline
+    summary = orders.summarize_payments(uow, order, events)
+    stages = progress(uow, order, now, events)
     return {
         "reference": order.reference,
         "mode": order.mode,
@@ -178,7 +200,7 @@ def customer_view(uow: UnitOfWork, order: orm.Order, now: datetime) -> dict[str,
         ],
         "has_quote": any(line.get("quote") for line in order.lines),
         "proofs": (order.design or {}).get("proofs", []),
-        "timeline": orders.timeline(uow, order.id, customer_only=True),
+        "timeline": orders.customer_events(events),
         "payments": {
             "installments": summary["installments"],
             "paid": summary["paid"],
