@@ -9,6 +9,7 @@ capacity; maximum lags are not enforced here, so callers check the plan before u
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,12 @@ from mcbackend.scheduling.problem import (
     SchedulingProblem,
 )
 
-DispatchRule = Literal["edd", "odd", "mwr", "ect", "previous"]
+DispatchRule = Literal["edd", "odd", "atc", "mwr", "ect", "previous"]
+
+# Apparent tardiness cost: slack is discounted over this many average operation durations,
+# setups over this many average setups (values from the ATCS literature's usual range).
+_ATC_SLACK_SCALE = 2.0
+_ATC_SETUP_SCALE = 1.0
 
 
 def place_on_calendar(
@@ -59,11 +65,16 @@ class _Timeline:
     windows: list[tuple[int, int]] | None
     starts: list[int] = field(default_factory=list)
     bookings: list[tuple[int, int, str | None, int]] = field(default_factory=list)
+    # The latest end booked and its family: where a serial schedule goes on from.
+    frontier: int = 0
+    frontier_family: str | None = None
 
     def book(self, start: int, end: int, family: str | None, demand: int) -> None:
         k = bisect.bisect_right(self.starts, start)
         self.starts.insert(k, start)
         self.bookings.insert(k, (start, end, family, demand))
+        if end >= self.frontier:
+            self.frontier, self.frontier_family = end, family
 
     def earliest(self, op: Operation, duration: int, earliest: int) -> tuple[int, int] | None:
         setups = self.resource.setup_times
@@ -111,10 +122,12 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     no window long enough, a precedence cycle).
 
     Rules: `edd` takes the ready operation of the job due first, `odd` the one whose job due
-    date minus remaining work is earliest, `mwr` the one with most work
-    remaining, `ect` the (operation, resource) pair that completes earliest, and `previous`
-    repairs the previous plan: operations keep resource and start where they still can, the
-    others go wherever they finish earliest, never earlier than before.
+    date minus remaining work is earliest, `atc` the one with the highest apparent tardiness
+    cost (job weight per minute of work, discounted by the job's slack and by the setup its
+    resources need), `mwr` the one with most work remaining, `ect` the (operation, resource)
+    pair that completes earliest, and `previous` repairs the previous plan: operations keep
+    resource and start where they still can, the others go wherever they finish earliest,
+    never earlier than before.
     """
     operations = {op.id: op for op in problem.operations}
     jobs = {job.id: job for job in problem.jobs}
@@ -127,6 +140,38 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     work_left = _work_remaining(problem, successors)
     previous = {a.operation_id: a for a in problem.previous_plan}
     far = 2**40
+    min_duration = {
+        op.id: min((m.duration for m in op.modes), default=0) for op in problem.operations
+    }
+    mean_duration = max(1.0, sum(min_duration.values()) / max(1, len(min_duration)))
+    setup_values = [v for r in problem.resources for v in r.setup_times.values() if v > 0]
+    mean_setup = max(1.0, sum(setup_values) / len(setup_values)) if setup_values else 1.0
+
+    def apparent_tardiness_cost(op: Operation, due: int | None) -> tuple[float, float]:
+        """(cost, slack): slack is the job's due date minus its remaining work minus the time
+        the operation could start on its least busy resource."""
+        modes = [m for m in op.modes if m.resource_id in timelines]
+        start = max(
+            earliest[op.id], min((timelines[m.resource_id].frontier for m in modes), default=0)
+        )
+        slack = (far if due is None else due) - work_left[op.id] - start
+        setup = min(
+            (
+                timelines[m.resource_id].resource.setup_times.get(
+                    (timelines[m.resource_id].frontier_family, op.setup_family), 0
+                )
+                for m in modes
+            ),
+            default=0,
+        )
+        weight = jobs[op.job_id].weight if op.job_id in jobs else 1
+        cost = (
+            weight
+            / max(1, min_duration[op.id])
+            * math.exp(-max(0, slack) / (_ATC_SLACK_SCALE * mean_duration))
+            * math.exp(-setup / (_ATC_SETUP_SCALE * mean_setup))
+        )
+        return cost, slack
 
     def priority(op_id: str) -> tuple[float, ...]:
         op = operations[op_id]
@@ -137,6 +182,9 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
             # Operation due date: the latest start that still lets the job finish on time.
             job_weight = jobs[op.job_id].weight if op.job_id in jobs else 1
             return (far if due is None else due - work_left[op_id], -job_weight, op_id)
+        if rule == "atc":
+            cost, slack = apparent_tardiness_cost(op, due)
+            return (-cost, slack, op_id)
         if rule == "previous" and op_id in previous:
             return (previous[op_id].start, op_id)
         return (-work_left[op_id], op_id)
