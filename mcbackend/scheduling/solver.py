@@ -15,6 +15,7 @@ from mcbackend.scheduling.lns import improve
 from mcbackend.scheduling.metrics import plan_metrics
 from mcbackend.scheduling.model import Infeasible, ProblemData, ScheduleModel, solve_guarded
 from mcbackend.scheduling.problem import Assignment, SchedulingProblem, SolveResult
+from mcbackend.scheduling.window_lns import improve_plan
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
     except Infeasible as exc:
         return _failed("infeasible", str(exc), started)
     heuristic = best_dispatch(problem)
+    if len(problem.operations) > _LARGE_PROBLEM_OPS and heuristic is not None:
+        return _solve_large(data, heuristic, deadline, options, started)
     built = time.monotonic()
     schedule = ScheduleModel(data, heuristic)
     build_s = time.monotonic() - built
@@ -106,6 +109,26 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
     return _result(problem, "optimal" if optimal else "feasible", plan, bound, started)
 
 
+def _solve_large(
+    data: ProblemData,
+    heuristic: list[Assignment],
+    deadline: float,
+    options: SolveOptions,
+    started: float,
+) -> SolveResult:
+    """Large plants: building and presolving the full model takes most of the time limit, so
+    window neighbourhood search improves the greedy plan with small models instead."""
+    problem = data.problem
+    bound = _static_bound(data)
+    plan = improve_plan(data, heuristic, deadline, options.workers, options.seed, bound)
+    violations = check_plan(problem, plan)
+    if violations:
+        reason = "; ".join(v.message for v in violations[:5])
+        return _failed("error", f"window search plan failed the checker: {reason}", started)
+    optimal = plan_metrics(problem, plan).objective(problem) <= bound
+    return _result(problem, "optimal" if optimal else "feasible", plan, bound, started)
+
+
 def _static_bound(data: ProblemData) -> int:
     """The makespan lower bound as an objective bound, when makespan is all that counts."""
     weights = data.problem.weights
@@ -143,7 +166,7 @@ def best_dispatch(problem: SchedulingProblem) -> list[Assignment] | None:
     """The cheapest plan that passes the checker among the dispatch rules, or None."""
     rules = ["previous"] if problem.previous_plan else []
     # `ect` looks at every ready operation each step: too slow for large plants.
-    rules += ["odd", "edd", "mwr"]
+    rules += ["odd", "atc", "edd", "mwr"]
     if len(problem.operations) <= _LARGE_PROBLEM_OPS:
         rules.append("ect")
     best, best_cost = None, math.inf
