@@ -8,7 +8,8 @@ domain to the gaps between them (less the setups to and from their families), on
 with capacity they enter the cumulative as fixed intervals, and across precedences their times
 bound the free operations' starts and ends. The calendar enters the start domains as in the
 full model. A step then builds in milliseconds and usually solves to optimality in a fraction
-of a second, so the search runs many of them.
+of a second, so the search runs many of them. Frozen operations never move, and neither do
+split operations on a calendar (their end is not a fixed distance from their start).
 
 Kept operations do not move, so every step's objective is exact up to a constant. To make
 progress where a step cannot reach a job's last operation, a second, smaller term counts
@@ -54,7 +55,6 @@ Window = tuple[int, int]
 class _Incumbent:
     plan: dict[str, Assignment]
     score: tuple[int, int]
-    version: int
 
 
 class _Plant:
@@ -147,10 +147,12 @@ def improve_plan(
     """A plan no worse than `plan` (complete and checked), searched until `deadline`
     (monotonic) or until its objective reaches `bound`."""
     plant = _Plant(data)
-    start = {a.operation_id: a for a in plan}
-    best = _Incumbent(start, plant.score(start), 0)
     if not plant.movable:
         return list(plan)
+    start = {a.operation_id: a for a in plan}
+    best = _Incumbent(start, plant.score(start))
+    # Workers share the incumbent: a step's result is merged into the plan as it is when the
+    # step ends (another worker may have changed it) and checked again.
     lock = threading.Lock()
 
     def search(worker: int) -> None:
@@ -172,12 +174,12 @@ def improve_plan(
             with lock:
                 merged = dict(best.plan)
                 merged.update(moved)
-                # Another worker may have changed the plan since the step started.
                 if merged == best.plan or check_plan(plant.problem, merged.values()):
                     continue
                 score = plant.score(merged)
+                # Equal scores are accepted: moving sideways diversifies the search.
                 if score <= best.score:
-                    best = _Incumbent(merged, score, best.version + 1)
+                    best = _Incumbent(merged, score)
 
     threads = [
         threading.Thread(target=search, args=(w,), daemon=True) for w in range(max(1, workers))
