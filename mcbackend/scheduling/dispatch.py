@@ -146,30 +146,30 @@ def dispatch(problem: SchedulingProblem, rule: DispatchRule = "edd") -> list[Ass
     mean_duration = max(1.0, sum(min_duration.values()) / max(1, len(min_duration)))
     setup_values = [v for r in problem.resources for v in r.setup_times.values() if v > 0]
     mean_setup = max(1.0, sum(setup_values) / len(setup_values)) if setup_values else 1.0
+    slack_scale = _ATC_SLACK_SCALE * mean_duration
+    setup_scale = _ATC_SETUP_SCALE * mean_setup
+    lines_of = {
+        op.id: [timelines[m.resource_id] for m in op.modes if m.resource_id in timelines]
+        for op in problem.operations
+    }
 
     def apparent_tardiness_cost(op: Operation, due: int | None) -> tuple[float, float]:
         """(cost, slack): slack is the job's due date minus its remaining work minus the time
         the operation could start on its least busy resource."""
-        modes = [m for m in op.modes if m.resource_id in timelines]
-        start = max(
-            earliest[op.id], min((timelines[m.resource_id].frontier for m in modes), default=0)
-        )
-        slack = (far if due is None else due) - work_left[op.id] - start
-        setup = min(
-            (
-                timelines[m.resource_id].resource.setup_times.get(
-                    (timelines[m.resource_id].frontier_family, op.setup_family), 0
-                )
-                for m in modes
-            ),
-            default=0,
-        )
+        free_at, setup = far, far
+        for line in lines_of[op.id]:
+            free_at = min(free_at, line.frontier)
+            setup = min(
+                setup, line.resource.setup_times.get((line.frontier_family, op.setup_family), 0)
+            )
+        if free_at == far:
+            free_at = setup = 0
+        slack = (far if due is None else due) - work_left[op.id] - max(earliest[op.id], free_at)
         weight = jobs[op.job_id].weight if op.job_id in jobs else 1
         cost = (
             weight
             / max(1, min_duration[op.id])
-            * math.exp(-max(0, slack) / (_ATC_SLACK_SCALE * mean_duration))
-            * math.exp(-setup / (_ATC_SETUP_SCALE * mean_setup))
+            * math.exp(-max(0, slack) / slack_scale - setup / setup_scale)
         )
         return cost, slack
 
