@@ -100,6 +100,13 @@ class Blueprint(flask_smorest.Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 200}
     PAGINATION_ARGUMENTS_PARSER = ProblemParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        # webargs builds a schema class anew, nested schemas and all, on every request; one
+        # instance per view is enough (loading keeps no state on the schema).
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
