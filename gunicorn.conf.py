@@ -1,10 +1,11 @@
 """gunicorn in production: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
-Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default 2 * cores + 1, at most
-12), ``GUNICORN_THREADS`` (8), ``GUNICORN_TIMEOUT`` (60 s), ``FORWARDED_ALLOW_IPS`` (the
-proxies whose X-Forwarded-* headers are trusted; 127.0.0.1). The app logs each request as
-one JSON line (mcbackend.logs), so gunicorn's access log is off and its own messages go
-through the same structured logging.
+Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default one per core: a process
+runs Python on one core at a time and its threads cover the waits on the database; more
+processes only cost CPU, see benchmarks/load.py), ``GUNICORN_THREADS`` (8),
+``GUNICORN_TIMEOUT`` (60 s), ``FORWARDED_ALLOW_IPS`` (the proxies whose X-Forwarded-* headers
+are trusted; 127.0.0.1). The app logs each request as one JSON line (mcbackend.logs), so
+gunicorn's access log is off and its own messages go through the same structured logging.
 
 Metrics: the workers share ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless
 set), so ``/metrics`` answered by any worker sums all of them. It is emptied when gunicorn
@@ -21,7 +22,7 @@ from gunicorn.glogging import Logger
 from mcbackend.logs import configure_logging
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12)))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"  # threads serve requests while another waits on the database
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is replaced
