@@ -7,8 +7,9 @@ pricing), configuration propagation and tracking reads, next to a plain Flask "h
 The script drops and re-creates the database ``mcbackend_load`` next to
 ``MC_LOAD_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``),
 migrates it, loads the demo tenant, and starts ``gunicorn -c gunicorn.conf.py wsgi:app``
-as in production (``WEB_CONCURRENCY`` and ``GUNICORN_THREADS`` from the options; one JSON
-log line per request into a file; the embedded webhook/e-mail dispatcher running). Rate
+as in production (its defaults: one process per core, 8 threads each; ``WEB_CONCURRENCY``
+and ``GUNICORN_THREADS`` override them; one JSON log line per request into a file; the
+embedded webhook/e-mail dispatcher running). Rate
 limits are switched off (``MC_RATE_LIMIT_ENABLED=false``): at 600 requests a minute per key
 they would turn the measurement into one of the limiter. The "hello" ceiling is
 benchmarks/hello.py under the same gunicorn settings, measured in the same run.
@@ -32,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -119,12 +119,11 @@ def seeded(url: str) -> str:
 class Gunicorn:
     """``gunicorn -c gunicorn.conf.py <app>`` as a child process, its log in a file."""
 
-    def __init__(self, app: str, port: int, args: argparse.Namespace, env: dict[str, str],
-                 log: Path, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: str, port: int, env: dict[str, str], log: Path,
+                 extra: tuple[str, ...] = ()) -> None:
         self.base = f"http://127.0.0.1:{port}"
         self.log = log
-        env = {**os.environ, **env, "PORT": str(port), "WEB_CONCURRENCY": str(args.workers),
-               "GUNICORN_THREADS": str(args.threads)}
+        env = {**os.environ, **env, "PORT": str(port)}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes a fresh one
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
@@ -142,7 +141,7 @@ class Gunicorn:
                 with urllib.request.urlopen(self.base + path, timeout=2) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or slow while the workers boot
                 pass
             time.sleep(0.2)
         raise SystemExit(f"gunicorn not ready after {timeout_s} s; see {self.log}")
@@ -208,8 +207,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 s phases instead of 30 s")
     parser.add_argument("--connections", type=int, default=16, help="open wrk connections")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     args.duration = 10 if args.quick else 30
@@ -217,11 +214,13 @@ def main() -> None:
         raise SystemExit("wrk not found: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="mcbackend-load-"))
-    print(f"gunicorn {args.workers} processes x {args.threads} threads, wrk 1 thread x "
+    processes = os.environ.get("WEB_CONCURRENCY", os.cpu_count())
+    threads = os.environ.get("GUNICORN_THREADS", 8)
+    print(f"gunicorn {processes} processes x {threads} threads, wrk 1 thread x "
           f"{args.connections} connections, {args.duration} s per phase; logs in {workdir}")
     results: dict[str, dict[str, float]] = {}
 
-    hello = Gunicorn("hello:app", args.port, args, {}, workdir / "hello.log",
+    hello = Gunicorn("hello:app", args.port, {}, workdir / "hello.log",
                      ("--pythonpath", "benchmarks"))
     try:
         hello.wait_ready("/hello")
@@ -233,7 +232,7 @@ def main() -> None:
     key = seeded(url)
     env = {"MC_DATABASE_URL": url, "MC_RATE_LIMIT_ENABLED": "false",
            "MC_FILES_DIR": str(workdir / "files")}
-    server = Gunicorn("wsgi:app", args.port, args, env, workdir / "mcbackend.log")
+    server = Gunicorn("wsgi:app", args.port, env, workdir / "mcbackend.log")
     try:
         server.wait_ready("/readyz")
         products = call(server.base, key, "GET", "/api/v1/products?page_size=50")
@@ -264,7 +263,7 @@ def main() -> None:
         print(f"{phase:<10} {r['requests']:>9} {r['per_s']:>8.0f} {r['p50_ms']:>8.1f} "
               f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['errors']:>7}")
     print(f"/metrics counted {counted} of {results['orders']['requests']} order creations "
-          f"across {args.workers} workers")
+          f"across {processes} processes")
     print(json.dumps({
         "orders_per_s": round(results["orders"]["per_s"], 1),
         "orders_p99_ms": round(results["orders"]["p99_ms"], 1),
