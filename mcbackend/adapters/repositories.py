@@ -103,10 +103,35 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
     def get_version(self, product_id: int, version: int) -> orm.ProductVersion:
         row = self.find_by(product_id=product_id, version=version)
         if row is None:
-            raise NotFound(
-                f"product {product_id} has no version {version}", code="product_version_not_found"
-            )
+            raise _no_version(product_id, version)
         return row
+
+    def of_product(self, product_id: int, version: int | None = None) -> orm.ProductVersion:
+        """A version of a product, by default its current one: one query, not two."""
+        wanted = orm.Product.current_version if version is None else version
+        stmt = (
+            select(orm.Product.current_version, self.model)
+            .outerjoin(
+                self.model,
+                (self.model.product_id == orm.Product.id)
+                & (self.model.version == wanted)
+                & (self.model.tenant_id == self.tenant_id),
+            )
+            .where(orm.Product.id == product_id, orm.Product.tenant_id == self.tenant_id)
+        )
+        found = self.session.execute(stmt).one_or_none()
+        if found is None:
+            raise NotFound(f"product {product_id} not found", code="product_not_found")
+        current, row = found
+        if row is None:
+            raise _no_version(product_id, current if version is None else version)
+        return row
+
+
+def _no_version(product_id: int, version: int) -> NotFound:
+    return NotFound(
+        f"product {product_id} has no version {version}", code="product_version_not_found"
+    )
 
 
 class IdempotencyRepository(TenantRepository[orm.IdempotencyRecord]):

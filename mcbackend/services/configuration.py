@@ -44,8 +44,7 @@ def product_version(
     uow: UnitOfWork, product_id: int, version: int | None = None
 ) -> tuple[orm.ProductVersion, ProductDefinition]:
     """The requested version of a product (default: its current one) and its definition."""
-    product = uow.products.get(product_id)
-    row = uow.product_versions.get_version(product.id, version or product.current_version)
+    row = uow.product_versions.of_product(product_id, version or None)
     return row, definitions.get(row)
 
 
