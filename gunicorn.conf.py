@@ -8,12 +8,13 @@ are trusted; 127.0.0.1). The app logs each request as one JSON line (mcbackend.l
 gunicorn's access log is off and its own messages go through the same structured logging.
 
 Metrics: the workers share ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless
-set), so ``/metrics`` answered by any worker sums all of them. It is emptied when gunicorn
-starts, and a worker that exits is marked dead there.
+set; removed when gunicorn exits), so ``/metrics`` answered by any worker sums all of them.
+It is emptied when gunicorn starts, and a worker that exits is marked dead there.
 """
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,7 +33,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 
 # Set before any worker imports prometheus_client: it picks its storage at import time.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mcbackend-metrics-")
 
 
@@ -48,6 +50,11 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 class StructuredLogger(Logger):
