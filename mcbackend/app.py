@@ -13,11 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mcbackend.adapters.database import Database
+from mcbackend.adapters.document_cache import DocumentCache
 from mcbackend.adapters.storage import LocalFileStorage
 from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.api import init_api
 from mcbackend.api.problems import problem_response, register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
+from mcbackend.api.tracking import TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
 from mcbackend.config import load_config
 from mcbackend.logs import configure_logging, init_access_log
 from mcbackend.metrics import init_metrics
@@ -41,6 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
     app.extensions["mcbackend.tasks"] = _make_tasks(app)
+    app.extensions["mcbackend.tracking_cache"] = DocumentCache(
+        TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
+    )
     init_access_log(app)  # first, so its clock starts before any other hook
     init_metrics(app)  # GET /metrics, outside the API and its spec
     init_api(app)

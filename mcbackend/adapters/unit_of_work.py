@@ -88,3 +88,11 @@ class UnitOfWork:
     def order_by_tracking_hash(self, token_hash: str) -> orm.Order | None:
         stmt = select(orm.Order).where(orm.Order.tracking_token_hash == token_hash)
         return self.session.scalars(stmt).one_or_none()
+
+    def tracked_order_version(self, token_hash: str) -> tuple[int, int, int] | None:
+        """(order id, tenant id, version) of the order a tracking token hash opens."""
+        stmt = select(orm.Order.id, orm.Order.tenant_id, orm.Order.version).where(
+            orm.Order.tracking_token_hash == token_hash
+        )
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else tuple(row)

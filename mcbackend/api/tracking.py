@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response, current_app
 from flask.views import MethodView
 
 from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work, utcnow
@@ -18,6 +19,10 @@ blp = Blueprint(
 
 _PUBLIC = {"security": []}
 
+# Rendered tracking documents kept per process (see TrackedOrder.get): few orders are read
+# often, and a document of a few kB each keeps the cache within a few MB.
+TRACKING_CACHE_ENTRIES = 1024
+TRACKING_CACHE_TTL_S = 5.0
 
 
 class TrackedLineOut(ma.Schema):
@@ -58,6 +63,9 @@ class TrackedOrderOut(ma.Schema):
     stages = ma.fields.List(ma.fields.Nested(StageOut))
 
 
+_TRACKED_ORDER = TrackedOrderOut()
+
+
 class CustomerDecisionIn(Schema):
     decision = ma.fields.String(
         required=True, validate=ma.validate.OneOf(["approve", "request_changes"])
@@ -72,8 +80,21 @@ class TrackedOrder(MethodView):
     @blp.response(200, TrackedOrderOut)
     def get(self, token: str):
         """The customer's view of their order: status, timeline, proofs, payments due"""
+        # The token is checked against the database on every request (a rotated or revoked
+        # link stops working at once); the rendered document is reused while the order's
+        # version is unchanged (every write to the order, its events and payments bumps it)
+        # for at most TRACKING_CACHE_TTL_S (what the version does not cover: the plan's ETA,
+        # shop-floor progress, the payments due today).
+        cache = current_app.extensions["mcbackend.tracking_cache"]
         with anonymous_unit_of_work() as uow:
-            return tracking.customer_view(uow, orders.order_for_token(uow, token), utcnow())
+            order_id, version = orders.order_version_for_token(uow, token)
+            document = cache.get(order_id, version)
+            if document is None:
+                row = uow.orders.get(order_id)
+                view = tracking.customer_view(uow, row, utcnow())
+                document = current_app.json.dumps(_TRACKED_ORDER.dump(view)).encode()
+                cache.put(order_id, row.version, document)
+        return Response(document, mimetype="application/json")
 
 
 @blp.route("/<string:token>/proofs/<int:number>/decision")

@@ -699,9 +699,24 @@ def order_for_token(uow: UnitOfWork, token: str) -> orm.Order:
     """The one order a tracking token opens (the unit of work has no tenant yet)."""
     row = uow.order_by_tracking_hash(hash_token(token)) if token else None
     if row is None:
-        raise NotFound(
-            "this tracking link is not valid (it may have been replaced)",
-            code="tracking_token_invalid",
-        )
+        raise _invalid_token()
     uow.for_tenant(row.tenant_id)
     return row
+
+
+def order_version_for_token(uow: UnitOfWork, token: str) -> tuple[int, int]:
+    """(order id, version) of the order a tracking token opens, without loading it; binds the
+    unit of work to the order's tenant like :func:`order_for_token`."""
+    found = uow.tracked_order_version(hash_token(token)) if token else None
+    if found is None:
+        raise _invalid_token()
+    order_id, tenant_id, version = found
+    uow.for_tenant(tenant_id)
+    return order_id, version
+
+
+def _invalid_token() -> NotFound:
+    return NotFound(
+        "this tracking link is not valid (it may have been replaced)",
+        code="tracking_token_invalid",
+    )
