@@ -1,136 +1,197 @@
-"""Solution-guided large neighbourhood search over the CP-SAT model.
+"""Solution-guided large neighbourhood search with a small CP-SAT model per step.
 
 Each step frees a neighbourhood of operations (a stretch of the critical path or a late job,
 whole jobs, everything on a few resources, or a time window) and keeps the rest on their
-resources *in their current order* but not at their current times, then lets a one-worker
-CP-SAT solve the rest starting from the incumbent. Fixing order rather than times leaves the
-kept operations room to slide, which is what lets a freed operation on the critical path pull
-its whole chain earlier. Large models keep times too: their presolve would not fit in a step.
+resources *in their current order* but not at their current times. The step's model is built
+afresh for just that: a kept operation has one mode (no presence literal, no alternatives),
+a freed one all of its modes, so the model is a fraction of the full one and presolve takes
+milliseconds instead of most of the step. Fixing order rather than times leaves the kept
+operations room to slide, which is what lets a freed operation on the critical path pull its
+whole chain earlier. Large models keep times too: sliding everything does not fit in a step.
 One search thread runs per worker; CP-SAT releases the GIL while it solves, so the threads
 really run in parallel.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import random
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
-from mcbackend.scheduling.model import ScheduleModel, solve_guarded
+from mcbackend.scheduling.model import ProblemData, ScheduleModel, solve_guarded
+from mcbackend.scheduling.problem import Assignment
 
-_STEP_LIMIT_S = 1.0
+_STEP_LIMIT_S = 0.3
 _MIN_FREE_OPS = 4
 _INITIAL_SHARE = 0.2
 _LARGE_MODEL_OPS = 600
+# Share of makespan-only steps that also compact the plan (see `_Search.compact`).
+_COMPACT_SHARE = 0.5
+
+Plan = Mapping[str, Assignment]
 
 
-@dataclass
-class _Incumbent:
-    values: list[int]
-    objective: int
+class _Search:
+    """The incumbent shared by the search threads, and what every step needs to know.
+
+    Plans are compared by score. With makespan alone the score is the makespan, then the sum
+    of operation ends: a plan as long as the incumbent but with its work further left is
+    progress. Without that tie-break a step on a plateau returns its own hint, and the search
+    stalls at the first plan no neighbourhood can shorten; compacting opens the slack that
+    the next step needs to shorten the plan.
+    """
+
+    def __init__(self, data: ProblemData, plan: list[Assignment], objective: int) -> None:
+        self.data = data
+        self.plan: dict[str, Assignment] = {a.operation_id: a for a in plan}
+        self.lock = threading.Lock()
+        self.movable = [o for o in data.order if o not in data.frozen]
+        self.operations_by_job: dict[str, list[str]] = defaultdict(list)
+        for op_id in self.movable:
+            self.operations_by_job[data.operations[op_id].job_id].append(op_id)
+        self.large = len(self.movable) > _LARGE_MODEL_OPS
+        weights = data.problem.weights
+        self.compact = weights.makespan > 0 and (
+            weights.tardiness, weights.flow_time, weights.stability
+        ) == (0, 0, 0)
+        # Above any sum of operation ends in a plan no longer than the first one.
+        self.scale = len(self.movable) * (max(a.end for a in plan) + 1) + 1
+        self.objective = objective
+        self.score = self._score(self.plan, objective)
+
+    def _score(self, plan: Plan, objective: int) -> int:
+        if not self.compact:
+            return objective
+        return objective * self.scale + sum(plan[o].end for o in self.movable)
+
+    def is_unary(self, resource_id: str) -> bool:
+        return self.data.resources[resource_id].capacity == 1
+
+    def offer(self, found: list[Assignment], objective: int) -> None:
+        plan = {a.operation_id: a for a in found}
+        score = self._score(plan, objective)
+        with self.lock:
+            # An equal score is accepted: moving sideways diversifies the search.
+            if score <= self.score:
+                self.plan, self.score, self.objective = plan, score, objective
 
 
 def improve(
-    schedule: ScheduleModel,
-    values: list[int],
+    data: ProblemData,
+    plan: list[Assignment],
     objective: int,
     bound: int | None,
     deadline: float,
     workers: int,
     seed: int,
-) -> tuple[list[int], int]:
-    """A solution vector no worse than `values`, searched until the `deadline` (monotonic) or
-    until the objective reaches `bound`.
+) -> tuple[list[Assignment], int]:
+    """A plan no worse than `plan` (whose objective is `objective`), searched until the
+    `deadline` (monotonic) or until the objective reaches `bound`."""
+    search = _Search(data, plan, objective)
 
-    `schedule` should be built without redundant constraints (they slow small neighbourhoods
-    down more than they prune); `values` may belong to the full model, which only appends
-    variables, so it is truncated to this model's.
-    """
-    best = _Incumbent(values[: len(schedule.model.proto.variables)], objective)
-    # The base model carries the incumbent as its hint, so each step's clone inherits it
-    # without a Python loop over every variable; the lock guards hint and incumbent together.
-    schedule.set_hint(best.values)
-    lock = threading.Lock()
-
-    def search(worker: int) -> None:
+    def run(worker: int) -> None:
         rng = random.Random(seed * 1009 + worker)
-        large = len(schedule.movable_operations) > _LARGE_MODEL_OPS
         # Large models spend most of a step in presolve: fewer, longer, smaller steps.
-        share = _INITIAL_SHARE / 5 if large else _INITIAL_SHARE
-        step_limit = _STEP_LIMIT_S * 3 if large else _STEP_LIMIT_S
+        share = _INITIAL_SHARE / 5 if search.large else _INITIAL_SHARE
+        step_limit = _STEP_LIMIT_S * 10 if search.large else _STEP_LIMIT_S
         while (left := deadline - time.monotonic()) > 0.05 and not (
-            bound is not None and best.objective <= bound
+            bound is not None and search.objective <= bound
         ):
-            with lock:
-                incumbent = best.values
-                model = schedule.model.clone()
-            free = _neighbourhood(schedule, incumbent, rng, share)
+            with search.lock:
+                incumbent = search.plan
+            free = _neighbourhood(search, incumbent, rng, share)
+            compact = search.compact and rng.random() < _COMPACT_SHARE
+            step = _step_model(search, incumbent, free, compact)
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
             solver.parameters.max_time_in_seconds = min(step_limit, left)
             solver.parameters.random_seed = rng.randrange(1 << 30)
             # Small neighbourhoods are solved faster by propagation than by the LP.
             solver.parameters.linearization_level = 0
-            _restrict(model, schedule, incumbent, free)
-            status = solve_guarded(solver, model)
+            status = solve_guarded(solver, step.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = round(solver.objective_value)
-                with lock:
-                    # Equal objective is accepted: moving sideways diversifies the search.
-                    if found <= best.objective:
-                        best.values = list(solver.response_proto.solution)
-                        best.objective = found
-                        schedule.set_hint(best.values)
+                found = step.extract(solver.response_proto.solution)
+                objective = round(solver.objective_value)
+                if compact:  # the step's objective also counts the operation ends
+                    weight = search.data.problem.weights.makespan
+                    objective = weight * max(a.end for a in found)
+                search.offer(found, objective)
             # Grow the neighbourhood while steps are solved to optimality, shrink otherwise.
             share = min(0.8, share * 1.1) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
 
-    threads = [
-        threading.Thread(target=search, args=(w,), daemon=True) for w in range(max(1, workers))
-    ]
+    threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(max(1, workers))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return best.values, best.objective
+    return sorted(search.plan.values(), key=lambda a: (a.start, a.operation_id)), search.objective
 
 
-def _neighbourhood(
-    schedule: ScheduleModel, values: list[int], rng: random.Random, share: float
-) -> set[str]:
+def _step_model(search: _Search, plan: Plan, free: set[str], compact: bool) -> ScheduleModel:
+    """The model of one step: freed operations with all their modes; kept ones on their
+    resource and, on capacity-1 resources, in their order (in large models, at their time).
+    A compacting step minimises the makespan, then the sum of operation ends."""
+    data = copy.copy(search.data)
+    data.modes = {
+        op_id: modes if op_id in free else [m for m in modes if m[0] == plan[op_id].resource_id]
+        for op_id, modes in search.data.modes.items()
+    }
+    step = ScheduleModel(data, list(plan.values()), redundant=False)
+    model = step.model
+    if compact:
+        ends = sum(step.end[o] for o in search.movable)
+        model.minimize(search.scale * step.makespan + ends)
+    sequences: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for op_id in search.movable:
+        if op_id in free:
+            continue
+        a = plan[op_id]
+        if search.large:
+            model.add(step.start[op_id] == a.start)
+        if search.is_unary(a.resource_id):
+            sequences[a.resource_id].append((a.start, op_id))
+    for sequence in sequences.values():
+        sequence.sort()
+        for (_, before), (_, after) in itertools.pairwise(sequence):
+            model.add(step.end[before] <= step.start[after])
+    return step
+
+
+def _neighbourhood(search: _Search, plan: Plan, rng: random.Random, share: float) -> set[str]:
     """Operation ids to free: a stretch of the critical path, whole jobs, all work on random
     resources, or a time window."""
-    movable = schedule.movable_operations
+    movable = search.movable
     target = max(_MIN_FREE_OPS, round(share * len(movable)))
     kind = rng.randrange(4)
-    if schedule.data.problem.weights.tardiness and rng.random() < 0.5:
+    if search.data.problem.weights.tardiness and rng.random() < 0.5:
         kind = 3  # late jobs are where tardiness is won
     free: set[str] = set()
     if kind == 3:
-        late = _late_jobs(schedule, values)
+        late = _late_jobs(search, plan)
         if late:
-            free.update(schedule.operations_by_job[rng.choice(late)][:target])
+            free.update(search.operations_by_job[rng.choice(late)][:target])
         else:
-            critical = _critical_operations(schedule, values)
+            critical = _critical_operations(search, plan)
             first = rng.randrange(max(1, len(critical) - target + 1))
             free.update(critical[first : first + target])
         kind = 2  # fill up with operations running around the same time
     if kind == 0:
-        jobs = list(schedule.operations_by_job)
+        jobs = list(search.operations_by_job)
         rng.shuffle(jobs)
         for job_id in jobs:
             if len(free) >= target:
                 break
-            free.update(schedule.operations_by_job[job_id])
+            free.update(search.operations_by_job[job_id])
     elif kind == 1:
-        assigned = _resource_of(schedule, values)
         by_resource: dict[str, list[str]] = defaultdict(list)
         for op_id in movable:
-            by_resource[assigned[op_id]].append(op_id)
+            by_resource[plan[op_id].resource_id].append(op_id)
         resources = sorted(by_resource)
         rng.shuffle(resources)
         for resource_id in resources:
@@ -139,88 +200,46 @@ def _neighbourhood(
             free.update(by_resource[resource_id])
     else:
         seed_op = rng.choice(sorted(free) if free else movable)
-        center = values[schedule.start[seed_op].index]
-        by_distance = sorted(
-            movable, key=lambda o: (abs(values[schedule.start[o].index] - center), o)
-        )
+        center = plan[seed_op].start
+        by_distance = sorted(movable, key=lambda o: (abs(plan[o].start - center), o))
         free.update(by_distance[: max(0, target - len(free))])
     return free & set(movable)
 
 
-def _late_jobs(schedule: ScheduleModel, values: list[int]) -> list[str]:
+def _late_jobs(search: _Search, plan: Plan) -> list[str]:
     """Jobs with movable work that finish after their due date, when tardiness counts."""
-    if not schedule.data.problem.weights.tardiness:
+    if not search.data.problem.weights.tardiness:
         return []
     late = []
-    for job_id, op_ids in sorted(schedule.operations_by_job.items()):
-        due = schedule.data.jobs[job_id].due
-        if due is not None and max(values[schedule.end[o].index] for o in op_ids) > due:
+    for job_id, op_ids in sorted(search.operations_by_job.items()):
+        due = search.data.jobs[job_id].due
+        if due is not None and max(plan[o].end for o in op_ids) > due:
             late.append(job_id)
     return late
 
 
-def _critical_operations(schedule: ScheduleModel, values: list[int]) -> list[str]:
+def _critical_operations(search: _Search, plan: Plan) -> list[str]:
     """Movable operations that cannot end later without delaying the plan's last end, in
     start order: a backward pass over job arcs and the resource sequences of the plan."""
-    start = {o: values[v.index] for o, v in schedule.start.items()}
-    end = {o: values[v.index] for o, v in schedule.end.items()}
-    assigned = _resource_of(schedule, values)
-    order = sorted(start, key=lambda o: (start[o], end[o], o))
+    order = sorted(plan, key=lambda o: (plan[o].start, plan[o].end, o))
     next_on_resource: dict[str, str] = {}
     last_on_resource: dict[str, str] = {}
     for op_id in order:
-        resource_id = assigned[op_id]
-        if schedule.is_unary(resource_id):
+        resource_id = plan[op_id].resource_id
+        if search.is_unary(resource_id):
             if resource_id in last_on_resource:
                 next_on_resource[last_on_resource[resource_id]] = op_id
             last_on_resource[resource_id] = op_id
-    horizon = max(end.values())
+    horizon = max(a.end for a in plan.values())
     latest_end: dict[str, int] = {}
     for op_id in reversed(order):
         latest = horizon
-        for succ, lag in schedule.data.successors[op_id]:
-            latest = min(latest, latest_end.get(succ, horizon) - (end[succ] - start[succ]) - lag)
+        for succ, lag in search.data.successors[op_id]:
+            duration = plan[succ].end - plan[succ].start
+            latest = min(latest, latest_end.get(succ, horizon) - duration - lag)
         succ = next_on_resource.get(op_id)
         if succ is not None:
-            latest = min(latest, latest_end[succ] - (end[succ] - start[succ]))
+            latest = min(latest, latest_end[succ] - (plan[succ].end - plan[succ].start))
         latest_end[op_id] = latest
-    movable = set(schedule.movable_operations)
-    return [o for o in order if o in movable and latest_end[o] <= end[o]]
-
-
-def _resource_of(schedule: ScheduleModel, values: list[int]) -> dict[str, str]:
-    return {
-        op_id: resource_id
-        for (op_id, resource_id), presence in schedule.present.items()
-        if values[presence.index]
-    }
-
-
-def _restrict(
-    model: cp_model.CpModel, schedule: ScheduleModel, values: list[int], free: set[str]
-) -> None:
-    """Keep operations outside `free` on their resource and, on capacity-1 resources, in
-    their order (`model` is a clone of the schedule's model)."""
-    assigned = _resource_of(schedule, values)
-    # In large models, presolve of an order-only restriction takes longer than a step may
-    # last; kept operations then keep their times as well.
-    keep_times = len(schedule.movable_operations) > _LARGE_MODEL_OPS
-    sequences: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for op_id in schedule.movable_operations:
-        if op_id in free:
-            continue
-        resource_id = assigned[op_id]
-        presence = schedule.present[op_id, resource_id]
-        model.add(model.get_int_var_from_proto_index(presence.index) == 1)
-        start = schedule.start[op_id].index
-        if keep_times:
-            model.add(model.get_int_var_from_proto_index(start) == values[start])
-        if schedule.is_unary(resource_id):
-            sequences[resource_id].append((values[schedule.start[op_id].index], op_id))
-    for sequence in sequences.values():
-        sequence.sort()
-        for (_, before), (_, after) in itertools.pairwise(sequence):
-            model.add(
-                model.get_int_var_from_proto_index(schedule.end[before].index)
-                <= model.get_int_var_from_proto_index(schedule.start[after].index)
-            )
+    movable = set(search.movable)
+    return [o for o in order if o in movable and latest_end[o] <= plan[o].end]

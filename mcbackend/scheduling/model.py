@@ -274,8 +274,7 @@ class ScheduleModel:
         if hint is not None:
             self._add_hint(hint)
         if redundant:
-            # Added last so a lean model's variables are a prefix of this one's: a solution of
-            # either model converts to the other by truncation.
+            # Neighbourhood steps go without: they slow small models more than they prune.
             self._add_redundant_cumulatives()
 
     def is_unary(self, resource_id: str) -> bool:

@@ -30,7 +30,7 @@ class SolveOptions:
 # Shares of the remaining time: completing the greedy plan into a hint, then the full search
 # before large neighbourhood search takes over.
 _COMPLETION_SHARE = 0.2
-_FULL_SEARCH_SHARE = 0.3
+_FULL_SEARCH_SHARE = 0.1
 _MIN_PHASE_S = 0.2
 _LARGE_PROBLEM_OPS = 600
 
@@ -91,16 +91,14 @@ def solve(problem: SchedulingProblem, options: SolveOptions | None = None) -> So
         return _result(problem, "feasible", heuristic, None, started)
     else:
         return _failed("unknown", "no plan found within the time limit", started)
-    # Neighbourhood search first rebuilds a lean model: only worth it with time to search.
+    plan = schedule.extract(values)
+    # Each neighbourhood step builds its own small model: only worth it with time to search.
     if (bound is None or objective > bound) and (
         deadline - time.monotonic() > 2 * build_s + _MIN_PHASE_S
     ):
-        lean = ScheduleModel(data, heuristic, redundant=False)
-        values, objective = improve(
-            lean, values, objective, bound, deadline, options.workers, options.seed
+        plan, objective = improve(
+            data, plan, objective, bound, deadline, options.workers, options.seed
         )
-
-    plan = schedule.extract(values)
     violations = check_plan(problem, plan)
     if violations:
         reason = "; ".join(v.message for v in violations[:5])

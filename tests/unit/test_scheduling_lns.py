@@ -1,0 +1,117 @@
+"""Neighbourhood search on mid-size problems: plans it returns pass the checker, are never
+worse than where it started, and makespan-only plans are compacted on plateaus."""
+
+import random
+import time
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mcbackend.scheduling import lns
+from mcbackend.scheduling.checker import check_plan
+from mcbackend.scheduling.dispatch import dispatch
+from mcbackend.scheduling.metrics import plan_metrics
+from mcbackend.scheduling.model import ProblemData
+from mcbackend.scheduling.problem import (
+    Job,
+    Mode,
+    ObjectiveWeights,
+    Operation,
+    Precedence,
+    Resource,
+    SchedulingProblem,
+)
+
+MAKESPAN = ObjectiveWeights(tardiness=0, makespan=1, flow_time=0, stability=0)
+
+
+def job_shop(seed: int, n_jobs: int, n_machines: int, weights=MAKESPAN) -> SchedulingProblem:
+    """A random flexible job shop: chains of operations, each on 1-3 eligible machines."""
+    rng = random.Random(seed)
+    machines = [f"M{m}" for m in range(n_machines)]
+    jobs, operations, precedences = [], [], []
+    for j in range(n_jobs):
+        jobs.append(Job(f"J{j}", due=rng.randint(20, 80), weight=rng.choice([1, 2])))
+        previous = None
+        for o in range(rng.randint(2, 5)):
+            eligible = rng.sample(machines, rng.randint(1, min(3, n_machines)))
+            op = Operation(f"J{j}.{o}", f"J{j}",
+                           tuple(Mode(m, rng.randint(1, 9)) for m in eligible))
+            operations.append(op)
+            if previous is not None:
+                precedences.append(Precedence(previous.id, op.id, min_lag=rng.choice([0, 0, 2])))
+            previous = op
+    return SchedulingProblem(
+        resources=tuple(Resource(m) for m in machines),
+        jobs=tuple(jobs),
+        operations=tuple(operations),
+        precedences=tuple(precedences),
+        weights=weights,
+    )
+
+
+def run(problem: SchedulingProblem, seconds: float, workers: int = 2):
+    data = ProblemData(problem)
+    start = dispatch(problem, "odd")
+    objective = plan_metrics(problem, start).objective(problem)
+    plan, found = lns.improve(data, start, objective, None, time.monotonic() + seconds,
+                              workers, seed=1)
+    return start, objective, plan, found
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), tardiness=st.booleans())
+def test_plans_pass_the_checker_and_are_never_worse(seed, tardiness):
+    weights = ObjectiveWeights() if tardiness else MAKESPAN
+    problem = job_shop(seed, n_jobs=6, n_machines=3, weights=weights)
+    _, objective, plan, found = run(problem, seconds=0.4)
+    assert check_plan(problem, plan) == []
+    assert found <= objective
+    assert plan_metrics(problem, plan).objective(problem) == found
+    assert {a.operation_id for a in plan} == {op.id for op in problem.operations}
+
+
+def test_search_shortens_a_greedy_plan():
+    problem = job_shop(7, n_jobs=12, n_machines=4)
+    _, objective, plan, found = run(problem, seconds=2)
+    assert check_plan(problem, plan) == []
+    assert found < objective
+
+
+def test_a_plan_as_long_but_further_left_scores_better():
+    problem = job_shop(3, n_jobs=5, n_machines=2)
+    start = dispatch(problem, "odd")
+    search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
+    makespan = max(a.end for a in start)
+    last = max(start, key=lambda a: a.end)
+    # Same makespan (the last operation stays), every other operation one minute later.
+    later = [a if a is last else replace(a, start=a.start + 1, end=a.end + 1) for a in start]
+    assert search.compact
+    search.offer(later, makespan)
+    assert search.plan == {a.operation_id: a for a in start}  # later work: refused
+    search.offer(start, makespan)
+    assert search.score == search._score({a.operation_id: a for a in start}, makespan)
+
+
+def test_compaction_is_off_when_due_dates_count():
+    problem = job_shop(3, n_jobs=5, n_machines=2, weights=ObjectiveWeights())
+    start = dispatch(problem, "odd")
+    objective = plan_metrics(problem, start).objective(problem)
+    search = lns._Search(ProblemData(problem), start, objective)
+    assert not search.compact
+    assert search.score == objective
+
+
+def test_kept_operations_keep_their_resource_and_order():
+    problem = job_shop(11, n_jobs=8, n_machines=3)
+    start = dispatch(problem, "odd")
+    search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
+    free = set(search.movable[:3])
+    step = lns._step_model(search, search.plan, free, compact=False)
+    for op_id in search.movable:
+        resources = {r for (o, r) in step.present if o == op_id}
+        if op_id in free:
+            assert resources == {m.resource_id for m in step.data.operations[op_id].modes}
+        else:
+            assert resources == {search.plan[op_id].resource_id}
