@@ -13,10 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mcbackend.adapters.database import Database
-from mcbackend.adapters.document_cache import DocumentCache
 from mcbackend.adapters.storage import LocalFileStorage
 from mcbackend.adapters.tasks import InProcessTasks
+from mcbackend.adapters.versioned_cache import VersionedCache
 from mcbackend.api import init_api
+from mcbackend.api.base import KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S
 from mcbackend.api.problems import problem_response, register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.api.tracking import TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
@@ -43,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["mcbackend.storage"] = LocalFileStorage(app.config["FILES_DIR"])
     app.extensions["mcbackend.tasks"] = _make_tasks(app)
-    app.extensions["mcbackend.tracking_cache"] = DocumentCache(
+    app.extensions["mcbackend.key_cache"] = VersionedCache(KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S)
+    app.extensions["mcbackend.tracking_cache"] = VersionedCache(
         TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
     )
     init_access_log(app)  # first, so its clock starts before any other hook

@@ -23,7 +23,7 @@ from mcbackend.api.problems import (
     flatten_field_errors,
     http_exception_problem,
 )
-from mcbackend.domain.auth import Principal, Role
+from mcbackend.domain.auth import Principal, Role, hash_secret, split_api_key
 from mcbackend.domain.errors import Forbidden, InvalidInput, Unauthenticated
 from mcbackend.services import tenants
 
@@ -177,6 +177,31 @@ def _presented_key() -> str:
     )
 
 
+# Keys this process authenticated in the last few seconds are not looked up again; a revoked
+# key stops working at once in the process that revoked it, within KEY_CACHE_TTL_S elsewhere.
+KEY_CACHE_ENTRIES = 256
+KEY_CACHE_TTL_S = 2.0
+
+
+def _authenticated(presented: str) -> Principal:
+    cache = current_app.extensions["mcbackend.key_cache"]
+    # Keyed by the key's prefix, valid for its secret's hash only; a malformed key never hits
+    # and fails in authenticate().
+    prefix, secret = split_api_key(presented) or ("", "")
+    secret_hash = hash_secret(secret)
+    if (principal := cache.get(prefix, secret_hash)) is not None:
+        return principal
+    with UnitOfWork(session_factory()) as uow:
+        principal = tenants.authenticate(uow, presented)
+    cache.put(prefix, secret_hash, principal)
+    return principal
+
+
+def forget_key(prefix: str) -> None:
+    """Drop a revoked key from this process's cache of authenticated keys."""
+    current_app.extensions["mcbackend.key_cache"].forget(prefix)
+
+
 def requires(*roles: Role) -> Callable[[F], F]:
     """Authenticate the caller and require one of ``roles`` (admins may do everything)."""
     allowed = frozenset(roles)
@@ -184,8 +209,7 @@ def requires(*roles: Role) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with UnitOfWork(session_factory()) as uow:
-                principal = tenants.authenticate(uow, _presented_key())
+            principal = _authenticated(_presented_key())
             if not principal.has_any(allowed):
                 raise Forbidden(
                     f"this needs one of the roles {sorted(r.value for r in allowed | {Role.ADMIN})}"

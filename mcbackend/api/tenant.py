@@ -11,6 +11,7 @@ from mcbackend.api.base import (
     Schema,
     columns_of,
     current_principal,
+    forget_key,
     requires,
     unit_of_work,
 )
@@ -139,4 +140,5 @@ class ApiKeyItem(MethodView):
         with unit_of_work() as uow:
             key = tenants.revoke_api_key(uow, key_id)
             uow.commit()
+        forget_key(key.prefix)
         return key

@@ -1,8 +1,12 @@
 """API keys: authentication, roles, revocation, shown-once secrets."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from mcbackend.adapters.unit_of_work import UnitOfWork
+from mcbackend.adapters.versioned_cache import VersionedCache
+from mcbackend.api.base import KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S
 from mcbackend.domain.auth import split_api_key
 
 
@@ -82,3 +86,31 @@ def test_unknown_role_is_a_field_error(api):
     )
     assert body["errors"][0]["field"] == "body.role"
     assert body["errors"][0]["code"] == "invalid_choice"
+
+
+class _Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_key_revoked_by_another_process_stops_working_within_the_cache_ttl(api, app):
+    clock = _Clock()
+    app.extensions["mcbackend.key_cache"] = VersionedCache(
+        KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S, clock=clock
+    )
+    created = api.post("/api/v1/api-keys", json={"name": "temp", "role": "integrator"}).get_json()
+    client = api.with_key(created["key"])
+    assert client.get("/api/v1/products").status_code == 200  # now cached
+    prefix, secret = split_api_key(created["key"])
+    _problem(api.with_key(f"mck_{prefix}_{secret}x").get("/api/v1/products"), 401,
+             "invalid_api_key")  # the cached prefix does not vouch for another secret
+    assert client.get("/api/v1/products").status_code == 200  # cached again
+    session_factory = app.extensions["mcbackend.db"].session_factory
+    with UnitOfWork(session_factory) as uow:  # as another gunicorn process would
+        uow.api_key_by_prefix(prefix).revoked_at = datetime.now(UTC)
+        uow.commit()
+    assert client.get("/api/v1/products").status_code == 200  # this process's cache vouches
+    clock.now += KEY_CACHE_TTL_S
+    _problem(client.get("/api/v1/products"), 401, "invalid_api_key")
