@@ -268,6 +268,7 @@ def _co_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
         raise BusinessRuleViolation(
             "the co-design order is incomplete", code="invalid_order", errors=problems
         )
+    require_files(uow, data["design_brief"].get("attachments", []), "design_brief.attachments")
     spec = specs[0]
     row, definition = product_version(uow, spec["product_id"], spec.get("version"))
     _require_mode(definition, "co", "lines[0].product_id")

@@ -18,6 +18,17 @@ def cake_order(api):
     return {**response.get_json(), "product_id": cake}
 
 
+def test_co_design_brief_refers_only_to_uploaded_files(api):
+    cake = product_ids(api)["CAKE-BIRTHDAY"]
+    response = place(api, mode="co", lines=[{"product_id": cake}],
+                     design_brief={"text": "A unicorn cake", "attachments": [987654]})
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["code"] == "unknown_file"
+    assert problem["errors"][0]["field"] == "design_brief.attachments"
+    assert api.get("/api/v1/orders").get_json() == []
+
+
 def _issue(api, order, partial=None):
     config = completed(api, order["product_id"], partial or {})
     return api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": config})
