@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, json, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from mcbackend.domain.errors import FieldProblem, MCError
@@ -99,6 +100,20 @@ def http_exception_problem(error: HTTPException) -> Response:
     )
 
 
+def _from_database_unavailable(error: Exception) -> Response:
+    """The database is unreachable, locked (SQLite) or the pool is exhausted: nothing was
+    written, and the same request may succeed a moment later."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                type(error).__name__)
+    return problem_response(
+        503,
+        "database_unavailable",
+        "Database unavailable",
+        "The database could not serve this request; nothing was changed. Retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
 def _from_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(
@@ -152,4 +167,11 @@ def _code_for(message: str) -> str:
 def register_problem_handlers(app: Flask) -> None:
     app.register_error_handler(MCError, _from_mc_error)
     app.register_error_handler(HTTPException, http_exception_problem)
+    for database_error in (
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.DisconnectionError,
+        sa_exc.TimeoutError,
+    ):
+        app.register_error_handler(database_error, _from_database_unavailable)
     app.register_error_handler(Exception, _from_unexpected)

@@ -1,6 +1,7 @@
 """Every error class answers with an RFC 9457 problem document, never a stack trace."""
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 
 def _problem(response, status, code):
@@ -87,6 +88,17 @@ def test_500_hides_internals(app, api):
     app.add_url_rule("/boom", "boom", explode)
     body = _problem(api.get("/boom"), 500, "internal_error")
     assert "hunter2" not in str(body)
+
+
+def test_503_when_the_database_is_locked(app, api):
+    def locked():
+        raise OperationalError("INSERT INTO orders ...", {}, Exception("database is locked"))
+
+    app.add_url_rule("/locked", "locked", locked)
+    response = api.get("/locked")
+    body = _problem(response, 503, "database_unavailable")
+    assert response.headers["Retry-After"] == "1"
+    assert "INSERT" not in str(body) and "locked" not in body["detail"]
 
 
 @pytest.mark.parametrize("request_id", ["abc-123", None])

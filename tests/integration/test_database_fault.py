@@ -89,7 +89,9 @@ def test_requests_fail_cleanly_then_recover(proxied_app, seeded_db):
     assert client.get("/api/v1/products", headers=headers).status_code == 200
     proxy.cut()
     down = client.get("/api/v1/products", headers=headers)
-    assert down.status_code >= 500
+    assert down.status_code == 503
+    assert down.get_json()["code"] == "database_unavailable"
+    assert down.headers["Retry-After"] == "1"
     assert down.mimetype == "application/problem+json"
     assert "psycopg" not in down.get_data(as_text=True).lower()
     assert client.get("/readyz").status_code == 503
