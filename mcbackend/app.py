@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -21,7 +21,7 @@ from mcbackend.api.base import KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S
 from mcbackend.api.problems import problem_response, register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
 from mcbackend.api.tracking import TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
-from mcbackend.config import load_config
+from mcbackend.config import instance_secret, load_config
 from mcbackend.logs import configure_logging, init_access_log
 from mcbackend.metrics import init_metrics
 from mcbackend.web import init_web
@@ -36,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_config(config))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY"] = instance_secret(Path(app.config["FILES_DIR"]).parent)
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     app.extensions["mcbackend.db"] = Database(

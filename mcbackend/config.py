@@ -7,6 +7,7 @@ parsed as JSON where possible (Flask's ``from_prefixed_env``), so ``MC_SOLVER_WO
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def default_database_url() -> str:
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # resolved lazily to default_database_url()
-    "SECRET_KEY": None,  # a random one is generated per process when unset
+    "SECRET_KEY": None,  # when unset: a random one kept beside FILES_DIR (see instance_secret)
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "SOLVER_TIME_LIMIT_S": 30.0,
     "SOLVER_WORKERS": 2,
@@ -72,3 +73,27 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if not config.get("FILES_DIR"):
         config["FILES_DIR"] = str(Path(os.getcwd()) / "instance" / "files")
     return dict(config)
+
+
+def instance_secret(folder: str | Path) -> str:
+    """The signing key kept in `folder`/secret_key, created (mode 0600) on first use.
+
+    Every process of one host reads the same key, so sessions signed by one gunicorn worker
+    verify in another. Hosts that share no folder need ``MC_SECRET_KEY``. The file is written
+    aside and linked into place, so a process starting at the same moment never reads half a
+    key: the link fails when another process won, and the winner's complete file is read.
+    """
+    path = Path(folder) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
