@@ -16,11 +16,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mcbackend.adapters import metrics, orm
+from mcbackend.adapters.repositories import ScheduleRunRepository
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.domain import orders as d
 from mcbackend.domain.errors import BusinessRuleViolation, Conflict, FieldProblem
@@ -28,6 +29,7 @@ from mcbackend.domain.notifications import PLAN_PUBLISHED
 from mcbackend.scheduling import calendar as cal
 from mcbackend.scheduling import problem as p
 from mcbackend.scheduling.solver import SolveOptions, solve
+from mcbackend.services import claims
 from mcbackend.services import orders as order_service
 
 HORIZON_DAYS = 90
@@ -37,7 +39,7 @@ LOST_AFTER = timedelta(minutes=5)
 # A queued run waits behind other plants' solves at most this long before it counts as lost.
 QUEUE_TIMEOUT = timedelta(minutes=30)
 MAX_TIME_LIMIT_S = 600.0  # the longest solve a run may ask for
-ACTIVE_STATUSES = ("queued", "running")
+ACTIVE_STATUSES = claims.ACTIVE_STATUSES
 # Orders whose released jobs are planned (co-design orders have design jobs before that).
 _PLANNED_ORDER_STATUSES = ("awaiting_design", "design_approved", "confirmed", "in_production")
 
@@ -99,14 +101,11 @@ def _expire_lost_runs(uow: UnitOfWork, plant_id: int, now: datetime) -> None:
     for run in uow.schedule_runs.list(
         orm.ScheduleRun.plant_id == plant_id, orm.ScheduleRun.status.in_(ACTIVE_STATUSES)
     ):
-        if run.status == "running" and now > lost_at(run, LOST_AFTER):
-            run.error = "the worker running this solve was lost; the previous plan stays active"
-        elif run.status == "queued" and now > run.requested_at + QUEUE_TIMEOUT:
-            run.error = "no worker picked this solve up in time; the previous plan stays active"
-        else:
-            continue
-        run.status = "failed"
-        run.finished_at = now
+        reason = claims.abandoned(run, now, lost_at(run, LOST_AFTER), QUEUE_TIMEOUT)
+        if reason is not None:
+            run.status = "failed"
+            run.error = f"{reason}; the previous plan stays active"
+            run.finished_at = now
     uow.commit()
 
 
@@ -133,8 +132,15 @@ def execute_run(
     stays active until then; a worker whose claim was taken over stores nothing.
     """
     now = _now()
-    claim = _claim(session_factory, tenant_id, run_id, now, lost_after)
-    if isinstance(claim, _Busy):
+    claim = claims.claim(
+        session_factory,
+        tenant_id,
+        ScheduleRunRepository,
+        run_id,
+        now,
+        lambda run: lost_at(run, lost_after),
+    )
+    if isinstance(claim, claims.Busy):
         return claim.until
     if claim is None:
         return None
@@ -146,70 +152,18 @@ def execute_run(
                 snapshot.problem, SolveOptions(time_limit_s=run.time_limit_s, workers=run.workers)
             )
             metrics.observe_solve(result.status, result.wall_s)
-            if not _still_claimed(uow, run_id, claim):
+            if claims.still_claimed(uow.schedule_runs, run_id, claim) is None:
                 return None
             _store_result(uow, run, snapshot, result, _now())
             uow.commit()
             if run.status == "succeeded" and run.publish:
                 publish_run(uow, run.id, _now())
     except Exception as exc:
-        with UnitOfWork(session_factory, tenant_id) as uow:
-            if _still_claimed(uow, run_id, claim):
-                run = uow.schedule_runs.get(run_id)
-                run.status = "failed"
-                run.error = f"{type(exc).__name__}: {exc}"[:2000]
-                run.finished_at = _now()
-                uow.commit()
+        claims.record_failure(
+            session_factory, tenant_id, ScheduleRunRepository, run_id, claim, exc, _now()
+        )
         raise
     return None
-
-
-@dataclass(frozen=True)
-class _Busy:
-    until: datetime  # when the other worker's claim counts as lost
-
-
-def _claim(
-    session_factory: sessionmaker[Session],
-    tenant_id: int,
-    run_id: int,
-    now: datetime,
-    lost_after: timedelta,
-) -> datetime | _Busy | None:
-    """Mark the run running as of ``now`` if it is queued or abandoned; returns the claim's
-    start, ``_Busy`` while another worker holds it, None when it is finished or was
-    claimed by someone else in between."""
-    with UnitOfWork(session_factory, tenant_id) as uow:
-        run = uow.schedule_runs.get(run_id)
-        if run.status == "running" and now <= lost_at(run, lost_after):
-            return _Busy(lost_at(run, lost_after))
-        if run.status not in ACTIVE_STATUSES:
-            return None
-        taken = uow.session.execute(
-            update(orm.ScheduleRun)
-            .where(
-                orm.ScheduleRun.id == run_id,
-                orm.ScheduleRun.tenant_id == tenant_id,
-                orm.ScheduleRun.status == run.status,
-                _same_start(run.started_at),
-            )
-            .values(status="running", started_at=now, error=None)
-            .execution_options(synchronize_session=False)
-        )
-        uow.commit()
-        return now if taken.rowcount == 1 else None
-
-
-def _same_start(started_at: datetime | None):
-    column = orm.ScheduleRun.started_at
-    return column.is_(None) if started_at is None else column == started_at
-
-
-def _still_claimed(uow: UnitOfWork, run_id: int, claim: datetime) -> bool:
-    """Whether the run is still running under this claim (locked on PostgreSQL)."""
-    run = uow.schedule_runs.get(run_id)
-    uow.session.refresh(run, with_for_update=True)
-    return run.status == "running" and run.started_at == claim
 
 
 def _now() -> datetime:
