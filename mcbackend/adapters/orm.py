@@ -458,6 +458,25 @@ class ScheduleRun(TenantOwned, Base):
     published_at: Mapped[datetime | None]
 
 
+class JobSheetBatch(TenantOwned, Base):
+    """All job sheets of a plant's plan (or of a window of it), rendered by a worker into one
+    stored PDF."""
+
+    __tablename__ = "job_sheet_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # queued | running | done | failed
+    start: Mapped[datetime | None]  # the window of planned operations; none: the whole plan
+    end: Mapped[datetime | None]
+    pages: Mapped[int | None] = mapped_column(Integer)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
 class PlannedOperation(TenantOwned, Base):
     """One assignment of a schedule run: operation → resource, start, end."""
 

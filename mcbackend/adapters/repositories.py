@@ -186,6 +186,11 @@ class ScheduleRunRepository(TenantRepository[orm.ScheduleRun]):
     noun = "schedule_run"
 
 
+class JobSheetBatchRepository(TenantRepository[orm.JobSheetBatch]):
+    model = orm.JobSheetBatch
+    noun = "job_sheet_batch"
+
+
 class DowntimeRepository(TenantRepository[orm.Downtime]):
     model = orm.Downtime
     noun = "downtime"

@@ -46,6 +46,7 @@ class UnitOfWork:
         self.jobs = repositories.JobRepository(s, tenant_id)
         self.operations = repositories.OperationRepository(s, tenant_id)
         self.schedule_runs = repositories.ScheduleRunRepository(s, tenant_id)
+        self.job_sheet_batches = repositories.JobSheetBatchRepository(s, tenant_id)
         self.downtimes = repositories.DowntimeRepository(s, tenant_id)
         self.outbox = repositories.OutboxRepository(s, tenant_id)
         self.webhook_endpoints = repositories.WebhookEndpointRepository(s, tenant_id)
