@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import puremagic
 
@@ -32,22 +34,34 @@ def upload_file(
     max_bytes: int,
 ) -> orm.StoredFile:
     checked = check_upload(filename, declared_type, data, _sniff(data), max_bytes)
+    with storing(uow, storage, checked.filename, checked.content_type, data) as row:
+        uow.commit()
+    return row
+
+
+@contextmanager
+def storing(
+    uow: UnitOfWork, storage: FileStorage, filename: str, content_type: str, data: bytes
+) -> Iterator[orm.StoredFile]:
+    """Put the bytes in the storage and their row (size, SHA-256, with an id) in the session;
+    commit inside the block. If the block fails, the bytes are deleted again, so no bytes
+    are left without a row."""
     key = storage.put(uow.tenant_id, data)
     try:
         row = uow.files.add(
             orm.StoredFile(
                 storage_key=key,
-                filename=checked.filename,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
+                filename=filename,
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
             )
         )
-        uow.commit()
+        uow.flush()
+        yield row
     except BaseException:
-        storage.delete(key)  # no orphaned bytes when the row could not be written
+        storage.delete(key)
         raise
-    return row
 
 
 def file_content(
