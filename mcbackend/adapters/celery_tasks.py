@@ -1,12 +1,14 @@
 """Background work on Celery, chosen when ``MC_BROKER_URL`` is set.
 
 The tasks call the same service functions as the embedded worker with the same plain
-values; only the session factory stays behind: a worker process opens its own database
-from ``MC_DATABASE_URL``. Solves go to the ``solver`` queue, outbox passes to ``default``.
+values; only the session factory and the file storage stay behind: a worker process opens
+its own database from ``MC_DATABASE_URL`` and its own ``MC_FILES_DIR``. Solves go to the
+``solver`` queue, job-sheet batches and outbox passes to ``default``.
 
 A task is acknowledged after it finishes and given back to the broker when its worker
 process dies, so a killed solve is delivered again; ``execute_run`` then takes the run over
-once its claim counts as lost, or waits (a retry) while another worker is still on it.
+once its claim counts as lost, or waits (a retry) while another worker is still on it;
+``render_job_sheet_batch`` does the same with a batch.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -23,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mcbackend.adapters.database import Database
 from mcbackend.adapters.orm import utcnow
-from mcbackend.services import scheduling
+from mcbackend.adapters.storage import LocalFileStorage
+from mcbackend.services import job_sheet_batches, scheduling
 from mcbackend.services.delivery import DispatchSettings
 from mcbackend.services.outbox_dispatch import dispatch
 
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 
 EXECUTE_RUN = "mcbackend.execute_run"
 DISPATCH_OUTBOX = "mcbackend.dispatch_outbox"
+RENDER_BATCH = "mcbackend.render_job_sheet_batch"
 SOLVER_QUEUE = "solver"
 DEFAULT_QUEUE = "default"
 
@@ -38,6 +42,8 @@ DEFAULT_QUEUE = "default"
 # kills a worker stuck past the soft one.
 SOLVE_SOFT_LIMIT_S = scheduling.MAX_TIME_LIMIT_S + 120
 SOLVE_HARD_LIMIT_S = SOLVE_SOFT_LIMIT_S + 60
+RENDER_SOFT_LIMIT_S = job_sheet_batches.RENDER_TIME_LIMIT.total_seconds()
+RENDER_HARD_LIMIT_S = RENDER_SOFT_LIMIT_S + 60
 DISPATCH_SOFT_LIMIT_S = 300
 DISPATCH_HARD_LIMIT_S = DISPATCH_SOFT_LIMIT_S + 60
 
@@ -103,6 +109,7 @@ class _WorkerDatabase:
 
 def _register_tasks(celery: Celery, config: Mapping[str, Any]) -> None:
     database = _WorkerDatabase(config["DATABASE_URL"])
+    storage = LocalFileStorage(config["FILES_DIR"])
     settings = DispatchSettings.from_config(config)
     wait_for_lost = lost_after(config)
 
@@ -120,10 +127,28 @@ def _register_tasks(celery: Celery, config: Mapping[str, Any]) -> None:
         retry_at = scheduling.execute_run(
             database.session_factory(), tenant_id, run_id, lost_after=wait_for_lost
         )
-        if retry_at is not None:
-            # Another worker holds the run; look again once its claim would count as lost.
-            countdown = max((retry_at - utcnow()).total_seconds(), 0) + 1
-            raise self.retry(countdown=countdown)
+        _retry_when_held(self, retry_at)
+
+    @celery.task(
+        name=RENDER_BATCH,
+        shared=False,
+        bind=True,
+        soft_time_limit=RENDER_SOFT_LIMIT_S,
+        time_limit=RENDER_HARD_LIMIT_S,
+        autoretry_for=(OperationalError,),
+        retry_backoff=True,
+        max_retries=None,
+    )
+    def render_job_sheet_batch(self: Task, tenant_id: int, batch_id: int) -> None:
+        retry_at = job_sheet_batches.render_batch(
+            database.session_factory(),
+            tenant_id,
+            batch_id,
+            storage=storage,
+            base_url=config["PUBLIC_BASE_URL"],
+            lost_after=wait_for_lost,
+        )
+        _retry_when_held(self, retry_at)
 
     @celery.task(
         name=DISPATCH_OUTBOX,
@@ -135,23 +160,38 @@ def _register_tasks(celery: Celery, config: Mapping[str, Any]) -> None:
         return vars(dispatch(database.session_factory(), settings))
 
 
+def _retry_when_held(task: Task, retry_at: datetime | None) -> None:
+    """Another worker holds the row; look again once its claim would count as lost."""
+    if retry_at is not None:
+        countdown = max((retry_at - utcnow()).total_seconds(), 0) + 1
+        raise task.retry(countdown=countdown)
+
+
 # The service functions the API submits, and the Celery task that runs each one (the outbox
 # pass is not submitted: Celery beat schedules it).
-_TASK_NAMES: dict[Callable[..., Any], str] = {scheduling.execute_run: EXECUTE_RUN}
+_TASK_NAMES: dict[Callable[..., Any], str] = {
+    scheduling.execute_run: EXECUTE_RUN,
+    job_sheet_batches.render_batch: RENDER_BATCH,
+}
 
 
 class CeleryTasks:
     """``submit`` like :class:`~mcbackend.adapters.tasks.InProcessTasks`, onto the broker.
 
-    Task functions take a session factory first and plain values after it; only the plain
-    values travel, and the worker supplies its own session factory.
+    Task functions take a session factory first, plain values after it and this process's
+    resources (file storage, settings) as keywords; only the plain values travel, and the
+    worker supplies its own session factory and resources.
     """
 
     def __init__(self, celery: Celery) -> None:
         self.celery = celery
 
     def submit(
-        self, task: Callable[..., Any], session_factory: sessionmaker[Session], *args: Any
+        self,
+        task: Callable[..., Any],
+        session_factory: sessionmaker[Session],
+        *args: Any,
+        **resources: Any,
     ) -> None:
         name = _TASK_NAMES.get(task)
         if name is None:

@@ -23,19 +23,19 @@ class InProcessTasks:
             else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mcbackend-task")
         )
 
-    def submit(self, task: Callable[..., Any], *args: Any) -> Future | None:
+    def submit(self, task: Callable[..., Any], *args: Any, **kwargs: Any) -> Future | None:
         if self._executor is None:
-            _run(task, *args)
+            _run(task, *args, **kwargs)
             return None
-        return self._executor.submit(_run, task, *args)
+        return self._executor.submit(_run, task, *args, **kwargs)
 
     def shutdown(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
 
 
-def _run(task: Callable[..., Any], *args: Any) -> None:
+def _run(task: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     try:
-        task(*args)
+        task(*args, **kwargs)
     except Exception:  # the task records its own failure; this keeps the worker alive
         log.exception("background task %s failed", getattr(task, "__name__", task))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, current_app
+from flask import Response, current_app, url_for
 from flask.views import MethodView
 
 from mcbackend.api.base import (
@@ -11,12 +11,15 @@ from mcbackend.api.base import (
     Blueprint,
     Schema,
     anonymous_unit_of_work,
+    current_principal,
     requires,
+    session_factory,
     unit_of_work,
     utcnow,
 )
+from mcbackend.api.idempotency import idempotent
 from mcbackend.domain.auth import Role
-from mcbackend.services import documents, orders
+from mcbackend.services import documents, job_sheet_batches, orders
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="PDF documents")
 
@@ -31,7 +34,6 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 def _storage():
     return current_app.extensions["mcbackend.storage"]
-
 
 
 class WindowQuery(Schema):
@@ -70,6 +72,72 @@ class JobSheetBatch(MethodView):
                 current_app.config["PUBLIC_BASE_URL"],
             )
         return _pdf(pdf, f"job-sheets-plant-{plant_id}.pdf")
+
+
+class JobSheetBatchOut(ma.Schema):
+    id = ma.fields.Integer()
+    plant_id = ma.fields.Integer()
+    status = ma.fields.String(metadata={"description": "queued, running, done, failed"})
+    start = ma.fields.AwareDateTime(allow_none=True)
+    end = ma.fields.AwareDateTime(allow_none=True)
+    pages = ma.fields.Integer(allow_none=True)
+    file_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "the stored PDF (size, SHA-256) once done"}
+    )
+    error = ma.fields.String(allow_none=True)
+    requested_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+@blp.route("/plants/<int:plant_id>/job-sheet-batches")
+class JobSheetBatches(MethodView):
+    @requires(*ALL_ROLES)
+    @idempotent
+    @blp.arguments(WindowQuery)
+    @blp.response(202, JobSheetBatchOut)
+    def post(self, data, plant_id: int):
+        """Queue the job sheets of the active plan (or of a window) as one PDF, rendered by a
+        worker; poll the batch, then download its document"""
+        with unit_of_work() as uow:
+            batch = job_sheet_batches.request_batch(
+                uow, plant_id, data.get("start"), data.get("end"), utcnow()
+            )
+        current_app.extensions["mcbackend.tasks"].submit(
+            job_sheet_batches.render_batch,
+            session_factory(),
+            current_principal().tenant_id,
+            batch.id,
+            storage=_storage(),
+            base_url=current_app.config["PUBLIC_BASE_URL"],
+        )
+        location = url_for("documents.JobSheetBatchItem", plant_id=plant_id, batch_id=batch.id)
+        return batch, 202, {"Location": location}
+
+
+@blp.route("/plants/<int:plant_id>/job-sheet-batches/<int:batch_id>")
+class JobSheetBatchItem(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.response(200, JobSheetBatchOut)
+    def get(self, plant_id: int, batch_id: int):
+        """A job-sheet batch: status, pages, error"""
+        with unit_of_work() as uow:
+            return job_sheet_batches.get_batch(uow, plant_id, batch_id, utcnow())
+
+
+@blp.route("/plants/<int:plant_id>/job-sheet-batches/<int:batch_id>/document.pdf")
+class JobSheetBatchDocument(MethodView):
+    @requires(*ALL_ROLES)
+    @blp.doc(responses={"200": _PDF})
+    def get(self, plant_id: int, batch_id: int):
+        """A done batch's PDF (409 while it is queued, running or failed)"""
+        with unit_of_work() as uow:
+            row, content = job_sheet_batches.batch_document(
+                uow, _storage(), plant_id, batch_id, utcnow()
+            )
+        response = _pdf(content, row.filename)
+        response.headers["ETag"] = f'"{row.sha256}"'
+        return response
 
 
 @blp.route("/resources/<int:resource_id>/dispatch-list.pdf")

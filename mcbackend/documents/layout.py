@@ -8,6 +8,7 @@ sheets that each count their own pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -440,3 +441,12 @@ def build_pdf(story: list[Flowable], branding: Branding, *, title: str) -> bytes
 
 def accent(branding: Branding) -> Color:
     return HexColor(branding.accent_colour)
+
+
+_PAGE_OBJECT = re.compile(rb"/Type /Page\b(?!s)")
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF made by :func:`build_pdf` (ReportLab leaves every page object
+    uncompressed, so counting them needs no PDF reader)."""
+    return len(_PAGE_OBJECT.findall(pdf))

@@ -13,6 +13,7 @@ def one_of_everything(api) -> dict[str, int]:
     plant_id = api.get("/api/v1/plants").get_json()[0]["id"]
     run = api.post(f"/api/v1/plants/{plant_id}/schedule-runs", json={"time_limit_s": 1})
     job = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()[0]
+    batch = api.post(f"/api/v1/plants/{plant_id}/job-sheet-batches", json={})
     unit_id = api.get(f"/api/v1/units?order_id={order['id']}").get_json()[0]["id"]
     api.post(f"/api/v1/orders/{order['id']}/proofs", json={"configuration": {}})
     upload = {"file": (io.BytesIO(b"%PDF-1.4 spec"), "spec.pdf", "application/pdf")}
@@ -35,6 +36,7 @@ def one_of_everything(api) -> dict[str, int]:
         "job_id": job["id"],
         "operation_id": job["operations"][0]["id"],
         "run_id": run.get_json()["id"],
+        "batch_id": batch.get_json()["id"],
         "number": 1,
         "unit_id": unit_id,
         "ticket_id": api.post(f"/api/v1/units/{unit_id}/tickets", json={
