@@ -83,7 +83,7 @@ def _run_gunicorn(bind: str, workers: int, threads: int, overrides: dict[str, An
     "-Q",
     default="solver,default",
     show_default=True,
-    help="solver: schedule runs; default: webhook and e-mail passes",
+    help="solver: schedule runs; default: job-sheet batches, webhook and e-mail passes",
 )
 @click.option(
     "--concurrency",
@@ -96,7 +96,7 @@ def _run_gunicorn(bind: str, workers: int, threads: int, overrides: dict[str, An
 @click.option("--beat/--no-beat", default=False, help="also schedule the outbox pass (run one)")
 @click.option("--loglevel", default="INFO", show_default=True)
 def worker(queues: str, concurrency: int, beat: bool, loglevel: str) -> None:
-    """Run a Celery worker for solves and deliveries (needs MC_BROKER_URL)."""
+    """Run a Celery worker for solves, job-sheet batches and deliveries (needs MC_BROKER_URL)."""
     from mcbackend.adapters.celery_tasks import make_celery
 
     config = load_config()

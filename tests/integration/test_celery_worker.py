@@ -7,6 +7,7 @@ running; under ``CI`` they fail instead.
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mcbackend.adapters import orm
@@ -194,3 +196,23 @@ def test_the_beat_runs_outbox_passes_on_a_worker(api, seeded_db, start_worker, m
         assert time.monotonic() < deadline, "no outbox pass ran"
         time.sleep(0.3)
     database.dispose()
+
+
+def test_a_job_sheet_batch_is_rendered_by_a_celery_worker(api, start_worker):
+    order = confirmed_sofa(api)
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+    start_worker()
+    _wait_for(api, _request_run(api, plant, 1), {"published", "failed"}, 30)
+    response = api.post(f"/api/v1/plants/{plant}/job-sheet-batches", json={})
+    assert response.status_code == 202, response.get_json()
+    location = response.headers["Location"]
+    deadline = time.monotonic() + 30
+    while (batch := api.get(location).get_json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"batch still {batch['status']}"
+        time.sleep(0.2)
+    assert batch["status"] == "done" and batch["pages"] >= 1, batch
+    document = api.get(f"{location}/document.pdf")  # written by the worker, read by the API
+    assert document.status_code == 200
+    pages = PdfReader(io.BytesIO(document.data)).pages
+    assert len(pages) == batch["pages"]
+    assert order["reference"] in "\n".join(page.extract_text() for page in pages)
