@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy.engine import make_url
 
+from mcbackend.adapters import database
 from mcbackend.app import create_app
 
 
@@ -96,6 +97,19 @@ def test_requests_fail_cleanly_then_recover(proxied_app, seeded_db):
     assert "psycopg" not in down.get_data(as_text=True).lower()
     assert client.get("/readyz").status_code == 503
     proxy.restore()
-    # The pool notices dead connections (pre-ping) and reconnects: no restart needed.
+    # The failure invalidated the pool; the next request connects afresh: no restart needed.
     assert client.get("/api/v1/products", headers=headers).status_code == 200
     assert client.get("/readyz").status_code == 200
+
+
+def test_an_idle_connection_is_pinged_and_replaced(proxied_app, seeded_db, monkeypatch):
+    app, proxy = proxied_app
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {seeded_db.admin_key}"}
+    assert client.get("/api/v1/products", headers=headers).status_code == 200
+    proxy.cut()
+    proxy.restore()
+    # Every pooled connection counts as idle: the dead one fails its ping and is replaced
+    # before the request uses it, so no request fails.
+    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 0.0)
+    assert client.get("/api/v1/products", headers=headers).status_code == 200
