@@ -70,7 +70,14 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the loaded
         # rows readable (detached), so views can serialize what a service returned.
-        self.session.close()
+        if self.session is not None:
+            self.session.close()
+
+    def hand_over(self) -> Session:
+        """The open session (its transaction and pooled connection) for another unit of work
+        to continue; leaving this block no longer closes it."""
+        session, self.session = self.session, None
+        return session
 
     def commit(self) -> None:
         self.session.commit()

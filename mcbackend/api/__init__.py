@@ -21,7 +21,7 @@ from mcbackend.api import (
     units,
     webhooks,
 )
-from mcbackend.api.base import Api, IdConverter
+from mcbackend.api.base import Api, IdConverter, close_unused_session
 
 API_DESCRIPTION = """\
 mcbackend takes a mass-customization manufacturer from a customer's configuration to a
@@ -72,4 +72,5 @@ def init_api(app: Flask) -> Api:
     )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    app.teardown_request(close_unused_session)
     return api

@@ -14,6 +14,7 @@ import marshmallow as ma
 from flask import current_app, g, request
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.spec import prepare_response
+from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter, Map
 
@@ -149,8 +150,19 @@ def session_factory():
 
 
 def unit_of_work() -> UnitOfWork:
-    """A unit of work bound to the caller's tenant."""
-    return UnitOfWork(session_factory(), current_principal().tenant_id)
+    """A unit of work bound to the caller's tenant. The request's first one continues the
+    session authentication opened, so a request checks out one pooled connection."""
+    return UnitOfWork(_request_session, current_principal().tenant_id)
+
+
+def _request_session() -> Session:
+    return g.pop("auth_session", None) or session_factory()()
+
+
+def close_unused_session(_error: BaseException | None = None) -> None:
+    """Teardown: the session authentication opened, if no unit of work took it over."""
+    if (session := g.pop("auth_session", None)) is not None:
+        session.close()
 
 
 def anonymous_unit_of_work() -> UnitOfWork:
@@ -193,6 +205,7 @@ def _authenticated(presented: str) -> Principal:
         return principal
     with UnitOfWork(session_factory()) as uow:
         principal = tenants.authenticate(uow, presented)
+        g.auth_session = uow.hand_over()
     cache.put(prefix, secret_hash, principal)
     return principal
 
