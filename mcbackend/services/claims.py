@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from mcbackend.adapters.orm import utcnow
 from mcbackend.adapters.repositories import TenantRepository
 from mcbackend.adapters.unit_of_work import UnitOfWork
 
@@ -27,6 +28,31 @@ ACTIVE_STATUSES = ("queued", "running")
 @dataclass(frozen=True)
 class Busy:
     until: datetime  # when the other worker's claim counts as lost
+
+
+def run_claimed(
+    session_factory: sessionmaker[Session],
+    tenant_id: int,
+    repository: type[TenantRepository],
+    row_id: int,
+    lost_at: Callable[[Any], datetime],
+    work: Callable[[datetime, datetime], None],
+) -> datetime | None:
+    """Claim the row and do ``work(now, claim)``; a failure marks the row failed and is
+    raised again. Returns when another worker's claim counts as lost (try again then), None
+    when there is nothing left to do."""
+    now = utcnow()
+    taken = claim(session_factory, tenant_id, repository, row_id, now, lost_at)
+    if isinstance(taken, Busy):
+        return taken.until
+    if taken is None:
+        return None
+    try:
+        work(now, taken)
+    except Exception as exc:
+        record_failure(session_factory, tenant_id, repository, row_id, taken, exc, utcnow())
+        raise
+    return None
 
 
 def claim(

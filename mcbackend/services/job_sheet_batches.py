@@ -103,37 +103,38 @@ def render_batch(
     claim counts as lost, so the caller can try again then, and None when there is nothing
     left to do. A render that fails marks the batch failed with the error.
     """
-    now = orm.utcnow()
-    claim = claims.claim(
+    return claims.run_claimed(
         session_factory,
         tenant_id,
         JobSheetBatchRepository,
         batch_id,
-        now,
         lambda batch: lost_at(batch, lost_after),
+        lambda now, claim: _render_and_store(
+            session_factory, tenant_id, batch_id, now, claim, storage, base_url
+        ),
     )
-    if isinstance(claim, claims.Busy):
-        return claim.until
-    if claim is None:
-        return None
-    try:
-        with UnitOfWork(session_factory, tenant_id) as uow:
-            batch = uow.job_sheet_batches.get(batch_id)
-            pdf = documents.batch_pdf(
-                uow, storage, batch.plant_id, batch.start, batch.end, now, base_url
-            )
-            if claims.still_claimed(uow.job_sheet_batches, batch_id, claim) is None:
-                return None
-            name = f"job-sheets-plant-{batch.plant_id}-batch-{batch.id}.pdf"
-            with files.storing(uow, storage, name, "application/pdf", pdf) as stored:
-                batch.file_id = stored.id
-                batch.pages = page_count(pdf)
-                batch.status = "done"
-                batch.finished_at = orm.utcnow()
-                uow.commit()
-    except Exception as exc:
-        claims.record_failure(
-            session_factory, tenant_id, JobSheetBatchRepository, batch_id, claim, exc, orm.utcnow()
+
+
+def _render_and_store(
+    session_factory: sessionmaker[Session],
+    tenant_id: int,
+    batch_id: int,
+    now: datetime,
+    claim: datetime,
+    storage: FileStorage,
+    base_url: str,
+) -> None:
+    with UnitOfWork(session_factory, tenant_id) as uow:
+        batch = uow.job_sheet_batches.get(batch_id)
+        pdf = documents.batch_pdf(
+            uow, storage, batch.plant_id, batch.start, batch.end, now, base_url
         )
-        raise
-    return None
+        if claims.still_claimed(uow.job_sheet_batches, batch_id, claim) is None:
+            return
+        name = f"job-sheets-plant-{batch.plant_id}-batch-{batch.id}.pdf"
+        with files.storing(uow, storage, name, "application/pdf", pdf) as stored:
+            batch.file_id = stored.id
+            batch.pages = page_count(pdf)
+            batch.status = "done"
+            batch.finished_at = orm.utcnow()
+            uow.commit()

@@ -131,39 +131,36 @@ def execute_run(
     there is nothing left to do. Only a finished solve publishes, so the previous plan
     stays active until then; a worker whose claim was taken over stores nothing.
     """
-    now = _now()
-    claim = claims.claim(
+    return claims.run_claimed(
         session_factory,
         tenant_id,
         ScheduleRunRepository,
         run_id,
-        now,
         lambda run: lost_at(run, lost_after),
+        lambda now, claim: _solve_and_store(session_factory, tenant_id, run_id, now, claim),
     )
-    if isinstance(claim, claims.Busy):
-        return claim.until
-    if claim is None:
-        return None
-    try:
-        with UnitOfWork(session_factory, tenant_id) as uow:
-            run = uow.schedule_runs.get(run_id)
-            snapshot = build_snapshot(uow, uow.plants.get(run.plant_id), now)
-            result = solve(
-                snapshot.problem, SolveOptions(time_limit_s=run.time_limit_s, workers=run.workers)
-            )
-            metrics.observe_solve(result.status, result.wall_s)
-            if claims.still_claimed(uow.schedule_runs, run_id, claim) is None:
-                return None
-            _store_result(uow, run, snapshot, result, _now())
-            uow.commit()
-            if run.status == "succeeded" and run.publish:
-                publish_run(uow, run.id, _now())
-    except Exception as exc:
-        claims.record_failure(
-            session_factory, tenant_id, ScheduleRunRepository, run_id, claim, exc, _now()
+
+
+def _solve_and_store(
+    session_factory: sessionmaker[Session],
+    tenant_id: int,
+    run_id: int,
+    now: datetime,
+    claim: datetime,
+) -> None:
+    with UnitOfWork(session_factory, tenant_id) as uow:
+        run = uow.schedule_runs.get(run_id)
+        snapshot = build_snapshot(uow, uow.plants.get(run.plant_id), now)
+        result = solve(
+            snapshot.problem, SolveOptions(time_limit_s=run.time_limit_s, workers=run.workers)
         )
-        raise
-    return None
+        metrics.observe_solve(result.status, result.wall_s)
+        if claims.still_claimed(uow.schedule_runs, run_id, claim) is None:
+            return
+        _store_result(uow, run, snapshot, result, _now())
+        uow.commit()
+        if run.status == "succeeded" and run.publish:
+            publish_run(uow, run.id, _now())
 
 
 def _now() -> datetime:
