@@ -20,7 +20,11 @@ from mcbackend.api import init_api
 from mcbackend.api.base import KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S
 from mcbackend.api.problems import problem_response, register_problem_handlers
 from mcbackend.api.rate_limits import init_rate_limits
-from mcbackend.api.tracking import TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
+from mcbackend.api.tracking import (
+    TRACKED_TOKEN_TTL_S,
+    TRACKING_CACHE_ENTRIES,
+    TRACKING_CACHE_TTL_S,
+)
 from mcbackend.config import instance_secret, load_config
 from mcbackend.logs import configure_logging, init_access_log
 from mcbackend.metrics import init_metrics
@@ -47,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["mcbackend.key_cache"] = VersionedCache(KEY_CACHE_ENTRIES, KEY_CACHE_TTL_S)
     app.extensions["mcbackend.tracking_cache"] = VersionedCache(
         TRACKING_CACHE_ENTRIES, TRACKING_CACHE_TTL_S
+    )
+    app.extensions["mcbackend.tracked_tokens"] = VersionedCache(
+        TRACKING_CACHE_ENTRIES, TRACKED_TOKEN_TTL_S
     )
     init_access_log(app)  # first, so its clock starts before any other hook
     init_metrics(app)  # GET /metrics, outside the API and its spec

@@ -4,6 +4,8 @@ made from, and for a few seconds at most.
 Tracking documents: the caller reads the order's current version on every request (a cheap
 indexed query that also checks the token), so a write that bumps it is never served stale;
 what the version does not cover (say, a new production plan) is at most ``ttl_s`` old.
+Tracking tokens just resolved: the "version" is the count of order writes this process has
+committed (adapters/order_writes.py), so the process's own writes void every entry.
 API keys: the "version" is the presented secret's hash, so only the secret that was checked
 against the database hits. Bounded: the least recently used entry goes first.
 """

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import Response, current_app
 from flask.views import MethodView
 
+from mcbackend.adapters import order_writes
 from mcbackend.api.base import Blueprint, Schema, anonymous_unit_of_work, utcnow
 from mcbackend.api.order_schemas import EventOut, ProofOut
 from mcbackend.services import design, orders, tracking
@@ -23,6 +24,10 @@ _PUBLIC = {"security": []}
 # often, and a document of a few kB each keeps the cache within a few MB.
 TRACKING_CACHE_ENTRIES = 1024
 TRACKING_CACHE_TTL_S = 5.0
+# A token this process has just resolved is served without the database for this long: the
+# same policy as API keys. Writes to the order, a rotated or revoked token show at once in
+# the process that made them (order_writes), within TRACKED_TOKEN_TTL_S in the others.
+TRACKED_TOKEN_TTL_S = 1.0
 
 
 class TrackedLineOut(ma.Schema):
@@ -80,11 +85,17 @@ class TrackedOrder(MethodView):
     @blp.response(200, TrackedOrderOut)
     def get(self, token: str):
         """The customer's view of their order: status, timeline, proofs, payments due"""
-        # The token is checked against the database on every request (a rotated or revoked
-        # link stops working at once); the rendered document is reused while the order's
-        # version is unchanged (every write to the order, its events and payments bumps it)
-        # for at most TRACKING_CACHE_TTL_S (what the version does not cover: the plan's ETA,
-        # shop-floor progress, the payments due today).
+        # A token read here in the last TRACKED_TOKEN_TTL_S, with no order written by this
+        # process since, is answered from memory. Otherwise the token is checked against the
+        # database (one indexed query for the order's id and version) and the rendered
+        # document is reused while the order's version is unchanged (every write to the
+        # order, its events and payments bumps it) for at most TRACKING_CACHE_TTL_S (what the
+        # version does not cover: the plan's ETA, shop-floor progress, the payments due today).
+        recent = current_app.extensions["mcbackend.tracked_tokens"]
+        token_hash = orders.hash_token(token)
+        written = order_writes.committed()  # before the read: a write committed meanwhile voids it
+        if (document := recent.get(token_hash, written)) is not None:
+            return Response(document, mimetype="application/json")
         cache = current_app.extensions["mcbackend.tracking_cache"]
         with anonymous_unit_of_work() as uow:
             order_id, version = orders.order_version_for_token(uow, token)
@@ -94,6 +105,7 @@ class TrackedOrder(MethodView):
                 view = tracking.customer_view(uow, row, utcnow())
                 document = current_app.json.dumps(_TRACKED_ORDER.dump(view)).encode()
                 cache.put(order_id, row.version, document)
+        recent.put(token_hash, written, document)
         return Response(document, mimetype="application/json")
 
 
