@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from mcbackend.adapters import orm
 from mcbackend.domain.errors import NotFound
@@ -107,10 +107,13 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
         return row
 
     def of_product(self, product_id: int, version: int | None = None) -> orm.ProductVersion:
-        """A version of a product, by default its current one: one query, not two."""
+        """A version of a product, by default its current one: one query, not two. The
+        definition (a large JSON document) is loaded only when read: callers parse it through
+        services.configuration.DefinitionCache, keyed by the version's content hash."""
         wanted = orm.Product.current_version if version is None else version
         stmt = (
             select(orm.Product.current_version, self.model)
+            .options(defer(self.model.definition))
             .outerjoin(
                 self.model,
                 (self.model.product_id == orm.Product.id)
