@@ -59,6 +59,9 @@ def configure_logging(level: str | int = "INFO", fmt: str = "json") -> None:
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderers],
         )
     )
+    # The lines carry no call site, so logging need not walk the stack for one on every
+    # record (one access line per request); the logging HOWTO's "Optimization" switch.
+    logging._srcfile = None
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(old)
