@@ -33,6 +33,12 @@ _INITIAL_SHARE = 0.2
 _LARGE_MODEL_OPS = 600
 # Share of makespan-only steps that also compact the plan (see `_Search.compact`).
 _COMPACT_SHARE = 0.5
+# What a step frees: whole jobs, all work on a few resources, a time window, or a stretch of
+# the critical path (of a late job when due dates count), filled up with work around it.
+_KINDS = ("jobs", "resources", "window", "late")
+# With makespan alone, a stretch of the critical path is where steps pay: on Mk10, 15 of 60
+# such steps shortened the plan against 4 of 115 freeing jobs or time windows.
+_MAKESPAN_KIND_WEIGHTS = (2, 2, 0, 6)
 
 Plan = Mapping[str, Assignment]
 
@@ -98,14 +104,16 @@ def improve(
     def run(worker: int) -> None:
         rng = random.Random(seed * 1009 + worker)
         # Large models spend most of a step in presolve: fewer, longer, smaller steps.
-        share = _INITIAL_SHARE / 5 if search.large else _INITIAL_SHARE
+        initial = _INITIAL_SHARE / 5 if search.large else _INITIAL_SHARE
+        shares = dict.fromkeys(range(len(_KINDS)), initial)  # each kind adapts its own size
         step_limit = _STEP_LIMIT_S * 10 if search.large else _STEP_LIMIT_S
         while (left := deadline - time.monotonic()) > 0.05 and not (
             bound is not None and search.objective <= bound
         ):
             with search.lock:
                 incumbent = search.plan
-            free = _neighbourhood(search, incumbent, rng, share)
+            kind = _pick_kind(search, rng)
+            free = _neighbourhood(search, incumbent, rng, kind, shares[kind])
             compact = search.compact and rng.random() < _COMPACT_SHARE
             step = _step_model(search, incumbent, free, compact)
             solver = cp_model.CpSolver()
@@ -123,7 +131,10 @@ def improve(
                     objective = weight * max(a.end for a in found)
                 search.offer(found, objective)
             # Grow the neighbourhood while steps are solved to optimality, shrink otherwise.
-            share = min(0.8, share * 1.1) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
+            share = shares[kind]
+            shares[kind] = (
+                min(0.8, share * 1.1) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
+            )
 
     threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(max(1, workers))]
     for thread in threads:
@@ -163,14 +174,20 @@ def _step_model(search: _Search, plan: Plan, free: set[str], compact: bool) -> S
     return step
 
 
-def _neighbourhood(search: _Search, plan: Plan, rng: random.Random, share: float) -> set[str]:
-    """Operation ids to free: a stretch of the critical path, whole jobs, all work on random
-    resources, or a time window."""
+def _pick_kind(search: _Search, rng: random.Random) -> int:
+    if search.compact:
+        return rng.choices(range(len(_KINDS)), _MAKESPAN_KIND_WEIGHTS)[0]
+    if search.data.problem.weights.tardiness and rng.random() < 0.5:
+        return _KINDS.index("late")  # late jobs are where tardiness is won
+    return rng.randrange(len(_KINDS))
+
+
+def _neighbourhood(
+    search: _Search, plan: Plan, rng: random.Random, kind: int, share: float
+) -> set[str]:
+    """Operation ids to free (see `_KINDS`)."""
     movable = search.movable
     target = max(_MIN_FREE_OPS, round(share * len(movable)))
-    kind = rng.randrange(4)
-    if search.data.problem.weights.tardiness and rng.random() < 0.5:
-        kind = 3  # late jobs are where tardiness is won
     free: set[str] = set()
     if kind == 3:
         late = _late_jobs(search, plan)
