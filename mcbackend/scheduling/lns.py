@@ -36,8 +36,8 @@ _COMPACT_SHARE = 0.5
 # What a step frees: whole jobs, all work on a few resources, a time window, or a stretch of
 # the critical path (of a late job when due dates count), filled up with work around it.
 _KINDS = ("jobs", "resources", "window", "late")
-# With makespan alone, a stretch of the critical path is where steps pay: on Mk10, 15 of 60
-# such steps shortened the plan against 4 of 115 freeing jobs or time windows.
+# With makespan alone, a stretch of the critical path is where steps pay: in a run on Mk10,
+# 15 of 62 such steps shortened the plan, against 2 of 114 freeing jobs or time windows.
 _MAKESPAN_KIND_WEIGHTS = (2, 2, 0, 6)
 
 Plan = Mapping[str, Assignment]
