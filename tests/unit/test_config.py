@@ -8,7 +8,7 @@ from mcbackend.config import instance_secret
 
 
 def _app(tmp_path, **config):
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
                        "FILES_DIR": str(tmp_path / "files"), **config})
 
 
