@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from mcbackend.adapters import orm
@@ -213,8 +213,9 @@ class OrderStore:
     def load(self, row: orm.Order) -> d.Order:
         return order_from_row(row, self.events(row.id))
 
-    def save(self, row: orm.Order, order: d.Order) -> list[orm.OrderEvent]:
-        """Write the order; returns the event rows it appended."""
+    def save(self, row: orm.Order, order: d.Order) -> None:
+        """Write the order, then insert the events the domain appended since loading and an
+        outbox row per public event: one multi-row INSERT each, not a flush of many objects."""
         known = (
             self.session.scalar(select(func.count()).where(orm.OrderEvent.order_id == row.id))
             if row.id is not None
@@ -224,32 +225,37 @@ class OrderStore:
         row.tenant_id = self.tenant_id
         if row.id is None:
             self.session.add(row)
-            self.session.flush()
-        added = []
-        for seq, event in enumerate(order.events[known:], start=known + 1):
-            event_row = orm.OrderEvent(
-                tenant_id=self.tenant_id,
-                order_id=row.id,
-                seq=seq,
-                type=event.type,
-                at=event.at,
-                actor=event.actor,
-                visibility=event.visibility.value,
-                data=event.data,
-            )
-            self.session.add(event_row)
-            added.append(event_row)
-            for public_type in public_events(event.type, event.data):
-                self.session.add(
-                    orm.OutboxEvent(
-                        tenant_id=self.tenant_id,
-                        type=public_type,
-                        order_id=row.id,
-                        payload=_public_payload(row, event, public_type),
-                    )
-                )
         self.session.flush()
-        return added
+        events, outbox = [], []
+        now = orm.utcnow()
+        for seq, event in enumerate(order.events[known:], start=known + 1):
+            events.append(
+                {
+                    "tenant_id": self.tenant_id,
+                    "order_id": row.id,
+                    "seq": seq,
+                    "type": event.type,
+                    "at": event.at,
+                    "actor": event.actor,
+                    "visibility": event.visibility.value,
+                    "data": event.data,
+                }
+            )
+            for public_type in public_events(event.type, event.data):
+                outbox.append(
+                    {
+                        "tenant_id": self.tenant_id,
+                        "type": public_type,
+                        "order_id": row.id,
+                        "payload": _public_payload(row, event, public_type),
+                        "created_at": now,
+                    }
+                )
+        connection = self.session.connection()
+        if events:
+            connection.execute(insert(orm.OrderEvent.__table__), events)
+        if outbox:
+            connection.execute(insert(orm.OutboxEvent.__table__), outbox)
 
 
 def _public_payload(row: orm.Order, event: d.OrderEvent, public_type: str) -> dict[str, Any]:
