@@ -44,6 +44,17 @@ def confirmed_sofa(api) -> dict:
             "configuration": config, "product_id": sofa}
 
 
+def planned_sofa(api) -> dict:
+    """A confirmed sofa order on the demo plant's published plan (needs eager tasks)."""
+    order = confirmed_sofa(api)
+    plant = api.get("/api/v1/plants").get_json()[0]["id"]
+    run = api.post(
+        f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 2, "workers": 1}
+    ).get_json()
+    assert api.get(f"/api/v1/schedule-runs/{run['id']}").get_json()["status"] == "published"
+    return {"order": order, "plant": plant}
+
+
 def co_order_with_proof(api, customer: dict | None = None, mockup: bytes | None = None) -> dict:
     """A co-design cake order with one open proof, a PNG mockup attached (its id: ``mockup``)."""
     cake = product_ids(api)["CAKE-BIRTHDAY"]

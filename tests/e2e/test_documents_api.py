@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from mcbackend.adapters.tasks import InProcessTasks
-from tests.e2e.orders_helpers import confirmed_sofa
+from tests.e2e.orders_helpers import confirmed_sofa, planned_sofa
 
 
 @pytest.fixture
@@ -17,14 +17,9 @@ def app(app):
 
 @pytest.fixture
 def planned(api):
-    order = confirmed_sofa(api)
-    plant = api.get("/api/v1/plants").get_json()[0]["id"]
-    run = api.post(
-        f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 2, "workers": 1}
-    ).get_json()
-    assert api.get(f"/api/v1/schedule-runs/{run['id']}").get_json()["status"] == "published"
-    jobs = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()
-    return {"order": order, "plant": plant, "job": jobs[0]}
+    planned = planned_sofa(api)
+    jobs = api.get(f"/api/v1/orders/{planned['order']['id']}/jobs").get_json()
+    return {**planned, "job": jobs[0]}
 
 
 def _text(response) -> str:

@@ -11,7 +11,7 @@ from mcbackend.adapters import orm
 from mcbackend.adapters.tasks import InProcessTasks
 from mcbackend.adapters.unit_of_work import UnitOfWork
 from mcbackend.services import job_sheet_batches
-from tests.e2e.orders_helpers import confirmed_sofa
+from tests.e2e.orders_helpers import planned_sofa
 
 
 @pytest.fixture
@@ -22,13 +22,7 @@ def app(app):
 
 @pytest.fixture
 def planned(api):
-    order = confirmed_sofa(api)
-    plant = api.get("/api/v1/plants").get_json()[0]["id"]
-    run = api.post(
-        f"/api/v1/plants/{plant}/schedule-runs", json={"time_limit_s": 2, "workers": 1}
-    ).get_json()
-    assert api.get(f"/api/v1/schedule-runs/{run['id']}").get_json()["status"] == "published"
-    return {"order": order, "plant": plant}
+    return planned_sofa(api)
 
 
 def _batches(plant: int) -> str:
