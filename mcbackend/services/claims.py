@@ -110,17 +110,27 @@ def record_failure(
     with UnitOfWork(session_factory, tenant_id) as uow:
         row = still_claimed(repository(uow.session, tenant_id), row_id, claim)
         if row is not None:
-            row.status = "failed"
-            row.error = f"{type(exc).__name__}: {exc}"[:2000]
-            row.finished_at = now
+            _fail(row, f"{type(exc).__name__}: {exc}", now)
             uow.commit()
 
 
-def abandoned(row: Any, now: datetime, lost_at: datetime, queue_timeout: timedelta) -> str | None:
-    """Why an active row lost its worker: running past ``lost_at``, or queued longer than
-    ``queue_timeout`` (its task went with a restarted process); None while it has not."""
+def fail_if_abandoned(
+    row: Any, now: datetime, lost_at: datetime, queue_timeout: timedelta, consequence: str
+) -> bool:
+    """Mark an active row failed if it lost its worker: running past ``lost_at``, or queued
+    longer than ``queue_timeout`` (its task went with a restarted process). The error says
+    why, then ``consequence``; the caller commits."""
     if row.status == "running" and now > lost_at:
-        return "the worker running it was lost"
-    if row.status == "queued" and now > row.requested_at + queue_timeout:
-        return "no worker picked it up in time"
-    return None
+        reason = "the worker running it was lost"
+    elif row.status == "queued" and now > row.requested_at + queue_timeout:
+        reason = "no worker picked it up in time"
+    else:
+        return False
+    _fail(row, f"{reason}; {consequence}", now)
+    return True
+
+
+def _fail(row: Any, error: str, now: datetime) -> None:
+    row.status = "failed"
+    row.error = error[:2000]
+    row.finished_at = now

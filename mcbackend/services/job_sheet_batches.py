@@ -60,11 +60,8 @@ def get_batch(uow: UnitOfWork, plant_id: int, batch_id: int, now: datetime) -> o
     batch = uow.job_sheet_batches.get(batch_id)
     if batch.plant_id != plant_id:
         raise NotFound(f"job_sheet_batch {batch_id} not found", code="job_sheet_batch_not_found")
-    reason = claims.abandoned(batch, now, lost_at(batch, LOST_AFTER), QUEUE_TIMEOUT)
-    if reason is not None:
-        batch.status = "failed"
-        batch.error = f"{reason}; request a new batch"
-        batch.finished_at = now
+    lost = lost_at(batch, LOST_AFTER)
+    if claims.fail_if_abandoned(batch, now, lost, QUEUE_TIMEOUT, "request a new batch"):
         uow.commit()
     return batch
 

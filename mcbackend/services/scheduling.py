@@ -101,11 +101,8 @@ def _expire_lost_runs(uow: UnitOfWork, plant_id: int, now: datetime) -> None:
     for run in uow.schedule_runs.list(
         orm.ScheduleRun.plant_id == plant_id, orm.ScheduleRun.status.in_(ACTIVE_STATUSES)
     ):
-        reason = claims.abandoned(run, now, lost_at(run, LOST_AFTER), QUEUE_TIMEOUT)
-        if reason is not None:
-            run.status = "failed"
-            run.error = f"{reason}; the previous plan stays active"
-            run.finished_at = now
+        lost = lost_at(run, LOST_AFTER)
+        claims.fail_if_abandoned(run, now, lost, QUEUE_TIMEOUT, "the previous plan stays active")
     uow.commit()
 
 
