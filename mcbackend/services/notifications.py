@@ -48,6 +48,14 @@ def list_notifications(
     return uow.notifications.page(page, page_size, *criteria, order_by=orm.Notification.id.desc())
 
 
+def load_orders(uow: UnitOfWork, events: Sequence[orm.OutboxEvent]) -> None:
+    """Load the orders of events that send e-mails in one query, so that `plan_emails`
+    finds them in the session instead of fetching them one by one."""
+    ids = {e.order_id for e in events if e.order_id is not None and templates.RULES.get(e.type)}
+    if ids:
+        list(uow.session.scalars(select(orm.Order).where(orm.Order.id.in_(ids))))
+
+
 def plan_emails(
     uow: UnitOfWork, event: orm.OutboxEvent, settings: DispatchSettings, now: datetime
 ) -> int:

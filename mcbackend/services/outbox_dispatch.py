@@ -78,8 +78,11 @@ def fan_out(
             .with_for_update(skip_locked=True, of=orm.OutboxEvent)
         )
         events = list(uow.session.scalars(stmt))
+        # Endpoints and orders once per batch, not once per event.
+        endpoints = webhooks.active_endpoints(uow, {e.tenant_id for e in events})
+        notifications.load_orders(uow, events)
         for event in events:
-            webhooks.plan_deliveries(uow, event, now)
+            webhooks.plan_deliveries(uow, event, endpoints[event.tenant_id], now)
             notifications.plan_emails(uow, event, settings, now)
             uow.session.add(orm.OutboxDispatch(event_id=event.id, tenant_id=event.tenant_id))
         try:

@@ -9,7 +9,8 @@ drop duplicates), ``webhook-timestamp`` and ``webhook-signature``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,18 +183,40 @@ def _new_delivery(
 # --- dispatching -------------------------------------------------------------------------
 
 
-def plan_deliveries(uow: UnitOfWork, event: orm.OutboxEvent, now: datetime) -> int:
-    """One pending delivery per active endpoint of the event's tenant that wants it and
-    existed when it happened (inside the dispatcher's fan-out transaction)."""
+def active_endpoints(
+    uow: UnitOfWork, tenant_ids: Iterable[int]
+) -> dict[int, list[orm.WebhookEndpoint]]:
+    """The active endpoints of these tenants, by tenant: one query for a fan-out batch
+    instead of one per event."""
+    by_tenant: dict[int, list[orm.WebhookEndpoint]] = defaultdict(list)
     stmt = select(orm.WebhookEndpoint).where(
-        orm.WebhookEndpoint.tenant_id == event.tenant_id,
+        orm.WebhookEndpoint.tenant_id.in_(set(tenant_ids)),
         orm.WebhookEndpoint.active.is_(True),
-        orm.WebhookEndpoint.created_at <= event.created_at,
     )
-    endpoints = [e for e in uow.session.scalars(stmt) if rules.wants(e.event_types, event.type)]
-    for endpoint in endpoints:
+    for endpoint in uow.session.scalars(stmt):
+        by_tenant[endpoint.tenant_id].append(endpoint)
+    return by_tenant
+
+
+def plan_deliveries(
+    uow: UnitOfWork,
+    event: orm.OutboxEvent,
+    endpoints: Sequence[orm.WebhookEndpoint],
+    now: datetime,
+) -> int:
+    """One pending delivery per active endpoint of the event's tenant (``endpoints``, from
+    `active_endpoints`) that wants it and existed when it happened (inside the dispatcher's
+    fan-out transaction)."""
+    wanted = [
+        e
+        for e in endpoints
+        if e.tenant_id == event.tenant_id
+        and e.created_at <= event.created_at
+        and rules.wants(e.event_types, event.type)
+    ]
+    for endpoint in wanted:
         uow.session.add(_new_delivery(endpoint, event, now))
-    return len(endpoints)
+    return len(wanted)
 
 
 @dataclass(frozen=True)
