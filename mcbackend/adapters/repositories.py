@@ -110,9 +110,21 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
         """A version of a product, by default its current one: one query, not two. The
         definition (a large JSON document) is loaded only when read: callers parse it through
         services.configuration.DefinitionCache, keyed by the version's content hash."""
+        return self._of_product(product_id, version)[0]
+
+    def of_product_with_setting(
+        self, product_id: int, version: int | None, setting: str
+    ) -> tuple[orm.ProductVersion, Any]:
+        """`of_product` and one of the tenant's settings (None when unset) in the same query:
+        placing an order needs the tenant's payment plan beside the product."""
+        return self._of_product(product_id, version, orm.Tenant.settings[setting])
+
+    def _of_product(
+        self, product_id: int, version: int | None, *extra: Any
+    ) -> tuple[orm.ProductVersion, Any]:
         wanted = orm.Product.current_version if version is None else version
         stmt = (
-            select(orm.Product.current_version, self.model)
+            select(orm.Product.current_version, self.model, *extra)
             .options(defer(self.model.definition))
             .outerjoin(
                 self.model,
@@ -122,13 +134,15 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
             )
             .where(orm.Product.id == product_id, orm.Product.tenant_id == self.tenant_id)
         )
+        if extra:
+            stmt = stmt.join(orm.Tenant, orm.Tenant.id == orm.Product.tenant_id)
         found = self.session.execute(stmt).one_or_none()
         if found is None:
             raise NotFound(f"product {product_id} not found", code="product_not_found")
-        current, row = found
+        current, row, *values = found
         if row is None:
             raise _no_version(product_id, current if version is None else version)
-        return row
+        return row, values[0] if values else None
 
 
 def _no_version(product_id: int, version: int) -> NotFound:

@@ -48,6 +48,14 @@ def product_version(
     return row, definitions.get(row)
 
 
+def product_version_with_setting(
+    uow: UnitOfWork, product_id: int, version: int | None, setting: str
+) -> tuple[orm.ProductVersion, ProductDefinition, Any]:
+    """`product_version` and one of the tenant's settings, read in the same query."""
+    row, value = uow.product_versions.of_product_with_setting(product_id, version or None, setting)
+    return row, definitions.get(row), value
+
+
 def resolve_files(
     uow: UnitOfWork, definition: ProductDefinition, configuration: dict[str, Any]
 ) -> dict[str, Any]:

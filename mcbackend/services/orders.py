@@ -36,7 +36,12 @@ from mcbackend.domain.payments import Payment, PaymentLedger, PaymentSchedule
 from mcbackend.domain.proofs import DesignBrief, RevisionPolicy
 from mcbackend.domain.units import Modification, ModificationKind, validate_modification
 from mcbackend.services import production, tenants
-from mcbackend.services.configuration import product_version, require_valid, resolve_files
+from mcbackend.services.configuration import (
+    product_version,
+    product_version_with_setting,
+    require_valid,
+    resolve_files,
+)
 from mcbackend.services.files import require_files
 
 TRACKING_TOKEN_BYTES = 24  # 192 bits
@@ -203,10 +208,16 @@ def deposit_for(total: Money | None, policy: PaymentPlanPolicy) -> Money | None:
 
 def _pre_lines(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> Draft:
     lines, extras, policy = [], [], None
-    tenant_plan = tenants.tenant_payment_plan(uow)  # once, not per line
+    tenant_plan: PaymentPlanPolicy | None = None
     problems: list[FieldProblem] = []
     for index, spec in enumerate(data.get("lines") or []):
-        row, definition = product_version(uow, spec["product_id"], spec.get("version"))
+        if index == 0:  # the tenant's payment plan comes with the first product: one query
+            row, definition, raw_plan = product_version_with_setting(
+                uow, spec["product_id"], spec.get("version"), tenants.PAYMENT_PLAN
+            )
+            tenant_plan = tenants.payment_plan_from(raw_plan)
+        else:
+            row, definition = product_version(uow, spec["product_id"], spec.get("version"))
         _require_mode(definition, "pre", f"lines[{index}].product_id")
         try:
             configuration = require_valid(

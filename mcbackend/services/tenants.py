@@ -144,7 +144,14 @@ def _branding(uow: UnitOfWork, branding: dict[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in branding.items() if val is not None}
 
 
+PAYMENT_PLAN = "payment_plan"  # the tenant setting that holds the plan
+
+
 def tenant_payment_plan(uow: UnitOfWork) -> PaymentPlanPolicy | None:
     """The tenant-wide payment plan that overrides the products' own, if one is set."""
-    raw = get_tenant(uow, uow.tenant_id).settings.get("payment_plan")
+    return payment_plan_from(get_tenant(uow, uow.tenant_id).settings.get(PAYMENT_PLAN))
+
+
+def payment_plan_from(raw: dict[str, Any] | None) -> PaymentPlanPolicy | None:
+    """The stored tenant payment plan setting as a policy (None when unset)."""
     return None if raw is None else parse_payment_plan(raw)

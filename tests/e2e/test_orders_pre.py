@@ -128,3 +128,20 @@ def test_bad_order_shapes_are_400(api):
     fields = {e["field"] for e in response.get_json()["errors"]}
     assert {"body.mode", "body.customer.name", "body.customer.contact",
             "body.delivery_address"} <= fields
+
+
+def test_tenant_payment_plan_sets_the_deposit_of_every_new_order(api):
+    sofa = product_ids(api)["SOFA-SECTIONAL"]
+    config = completed(api, sofa, {})
+    line = {"product_id": sofa, "configuration": config}
+    before = place(api, mode="pre", lines=[line]).get_json()
+    plan = {"deposit_percent": 40, "milestones": [{"event": "shipped", "percent": 35}]}
+    assert api.patch("/api/v1/tenant", json={"payment_plan": plan}).status_code == 200
+    after = place(api, mode="pre", lines=[line, line]).get_json()
+    assert after["total"] == 2 * before["total"]
+    assert after["deposit_required"] == round(after["total"] * 0.4)
+    assert after["deposit_required"] != round(after["total"] * before["deposit_required"]
+                                              / before["total"])
+    api.patch("/api/v1/tenant", json={"payment_plan": None})
+    again = place(api, mode="pre", lines=[line]).get_json()
+    assert again["deposit_required"] == before["deposit_required"]
