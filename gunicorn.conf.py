@@ -29,6 +29,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is replaced
 graceful_timeout = 30
 keepalive = 5  # longer than nothing, shorter than a load balancer's idle timeout
+# Each worker listens on its own SO_REUSEPORT socket and the kernel spreads new connections
+# over them by address hash. On one shared socket the worker that wakes first accepts a burst
+# of connections alone, and with keep-alive they stay there: measured with 16 client
+# connections, one worker served all of them on one core while the other sat idle.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "true").lower() != "false"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 
