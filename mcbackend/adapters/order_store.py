@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mcbackend.adapters import orm
 from mcbackend.domain import orders as d
@@ -224,8 +224,9 @@ class OrderStore:
         write_order(row, order)
         row.tenant_id = self.tenant_id
         if row.id is None:
-            self.session.add(row)
-        self.session.flush()
+            self._insert(row)
+        else:
+            self.session.flush()
         events, outbox = [], []
         now = orm.utcnow()
         for seq, event in enumerate(order.events[known:], start=known + 1):
@@ -256,6 +257,25 @@ class OrderStore:
             connection.execute(insert(orm.OrderEvent.__table__), events)
         if outbox:
             connection.execute(insert(orm.OutboxEvent.__table__), outbox)
+
+    def _insert(self, row: orm.Order) -> None:
+        """INSERT a new order row with one Core statement rather than a unit-of-work flush
+        (a tenth of a request's CPU), then attach it to the session as a flush would have:
+        persistent, every column loaded, nothing pending, so a later save UPDATEs it against
+        the version it was inserted with."""
+        mapper = inspect(orm.Order)
+        given = {
+            prop.columns[0].key: row.__dict__[prop.key]
+            for prop in mapper.column_attrs
+            if prop.key in row.__dict__
+        }
+        table = orm.Order.__table__
+        result = self.session.connection().execute(insert(table).returning(table.c.id), given)
+        inserted = {**result.last_inserted_params(), "id": result.scalar_one()}
+        for prop in mapper.column_attrs:
+            setattr(row, prop.key, inserted.get(prop.columns[0].key))
+        make_transient_to_detached(row)
+        self.session.add(row)
 
 
 def _public_payload(row: orm.Order, event: d.OrderEvent, public_type: str) -> dict[str, Any]:
