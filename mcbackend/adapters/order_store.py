@@ -195,6 +195,13 @@ def write_order(row: orm.Order, order: d.Order) -> None:
     row.deposit_required = None if order.deposit_required is None else order.deposit_required.amount
 
 
+# Built once: a statement object memoizes its cache key, which SQLAlchemy would otherwise
+# derive anew from a freshly built statement on every execution.
+_INSERT_ORDER = insert(orm.Order.__table__).returning(orm.Order.__table__.c.id)
+_INSERT_EVENTS = insert(orm.OrderEvent.__table__)
+_INSERT_OUTBOX = insert(orm.OutboxEvent.__table__)
+
+
 class OrderStore:
     """Load an order for change and save it back, with its new events."""
 
@@ -254,9 +261,9 @@ class OrderStore:
                 )
         connection = self.session.connection()
         if events:
-            connection.execute(insert(orm.OrderEvent.__table__), events)
+            connection.execute(_INSERT_EVENTS, events)
         if outbox:
-            connection.execute(insert(orm.OutboxEvent.__table__), outbox)
+            connection.execute(_INSERT_OUTBOX, outbox)
 
     def _insert(self, row: orm.Order) -> None:
         """INSERT a new order row with one Core statement rather than a unit-of-work flush
@@ -269,8 +276,7 @@ class OrderStore:
             for prop in mapper.column_attrs
             if prop.key in row.__dict__
         }
-        table = orm.Order.__table__
-        result = self.session.connection().execute(insert(table).returning(table.c.id), given)
+        result = self.session.connection().execute(_INSERT_ORDER, given)
         inserted = {**result.last_inserted_params(), "id": result.scalar_one()}
         for prop in mapper.column_attrs:
             setattr(row, prop.key, inserted.get(prop.columns[0].key))
