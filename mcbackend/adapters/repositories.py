@@ -3,10 +3,11 @@ query can't forget the tenant filter: another tenant's id simply isn't found."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from mcbackend.adapters import orm
@@ -110,39 +111,55 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
         """A version of a product, by default its current one: one query, not two. The
         definition (a large JSON document) is loaded only when read: callers parse it through
         services.configuration.DefinitionCache, keyed by the version's content hash."""
-        return self._of_product(product_id, version)[0]
+        return self._of_product(product_id, version, None)[0]
 
     def of_product_with_setting(
         self, product_id: int, version: int | None, setting: str
     ) -> tuple[orm.ProductVersion, Any]:
         """`of_product` and one of the tenant's settings (None when unset) in the same query:
         placing an order needs the tenant's payment plan beside the product."""
-        return self._of_product(product_id, version, orm.Tenant.settings[setting])
+        return self._of_product(product_id, version, setting)
 
     def _of_product(
-        self, product_id: int, version: int | None, *extra: Any
+        self, product_id: int, version: int | None, setting: str | None
     ) -> tuple[orm.ProductVersion, Any]:
-        wanted = orm.Product.current_version if version is None else version
-        stmt = (
-            select(orm.Product.current_version, self.model, *extra)
-            .options(defer(self.model.definition))
-            .outerjoin(
-                self.model,
-                (self.model.product_id == orm.Product.id)
-                & (self.model.version == wanted)
-                & (self.model.tenant_id == self.tenant_id),
-            )
-            .where(orm.Product.id == product_id, orm.Product.tenant_id == self.tenant_id)
-        )
-        if extra:
-            stmt = stmt.join(orm.Tenant, orm.Tenant.id == orm.Product.tenant_id)
-        found = self.session.execute(stmt).one_or_none()
+        params = {"product_id": product_id, "tenant_id": self.tenant_id}
+        if version is not None:
+            params["version"] = version
+        stmt = _of_product_statement(version is not None, setting)
+        found = self.session.execute(stmt, params).one_or_none()
         if found is None:
             raise NotFound(f"product {product_id} not found", code="product_not_found")
         current, row, *values = found
         if row is None:
             raise _no_version(product_id, current if version is None else version)
         return row, values[0] if values else None
+
+
+@functools.cache
+def _of_product_statement(pinned: bool, setting: str | None) -> Select:
+    """The product-version query with bound parameters, built once per shape: it runs for
+    every order line, and building a statement anew costs more than executing it."""
+    version = orm.ProductVersion
+    tenant_id = bindparam("tenant_id")
+    wanted = bindparam("version") if pinned else orm.Product.current_version
+    columns: list[Any] = [orm.Product.current_version, version]
+    if setting is not None:
+        columns.append(orm.Tenant.settings[setting])
+    stmt = (
+        select(*columns)
+        .options(defer(version.definition))
+        .outerjoin(
+            version,
+            (version.product_id == orm.Product.id)
+            & (version.version == wanted)
+            & (version.tenant_id == tenant_id),
+        )
+        .where(orm.Product.id == bindparam("product_id"), orm.Product.tenant_id == tenant_id)
+    )
+    if setting is not None:
+        stmt = stmt.join(orm.Tenant, orm.Tenant.id == orm.Product.tenant_id)
+    return stmt
 
 
 def _no_version(product_id: int, version: int) -> NotFound:
