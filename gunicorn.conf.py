@@ -1,8 +1,9 @@
 """gunicorn in production: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
-Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default one per core: a process
-runs Python on one core at a time and its threads cover the waits on the database; more
-processes only cost CPU, see benchmarks/load.py), ``GUNICORN_THREADS`` (8),
+Environment: ``PORT`` (8000), ``WEB_CONCURRENCY`` (processes; default one per core plus one:
+while one process waits on the database, another has its core), ``GUNICORN_THREADS`` (2 per
+process: a second thread covers the process's own database waits; more threads only queue
+for the GIL and cost CPU switching between them, see benchmarks/load.py),
 ``GUNICORN_TIMEOUT`` (60 s), ``FORWARDED_ALLOW_IPS`` (the proxies whose X-Forwarded-* headers
 are trusted; 127.0.0.1). The app logs each request as one JSON line (mcbackend.logs), so
 gunicorn's access log is off and its own messages go through the same structured logging.
@@ -23,9 +24,11 @@ from gunicorn.glogging import Logger
 from mcbackend.logs import configure_logging
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# Measured with benchmarks/load.py on 2 cores (order creation, quick runs): 2 processes x 8
+# threads 178-204 orders/s, 3 x 3 232-296/s, 3 x 2 248-311/s, 4 x 2 226-257/s.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"  # threads serve requests while another waits on the database
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is replaced
 graceful_timeout = 30
 keepalive = 5  # longer than nothing, shorter than a load balancer's idle timeout

@@ -7,11 +7,11 @@ pricing), configuration propagation and tracking reads, next to a plain Flask "h
 The script drops and re-creates the database ``mcbackend_load`` next to
 ``MC_LOAD_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``),
 migrates it, loads the demo tenant, and starts ``gunicorn -c gunicorn.conf.py wsgi:app``
-as in production (its defaults: one process per core, 8 threads each; ``WEB_CONCURRENCY``
-and ``GUNICORN_THREADS`` override them; one JSON log line per request into a file; the
-embedded webhook/e-mail dispatcher running). Rate
-limits are switched off (``MC_RATE_LIMIT_ENABLED=false``): at 600 requests a minute per key
-they would turn the measurement into one of the limiter. The "hello" ceiling is
+as in production (its defaults: one process per core plus one, 2 threads each;
+``WEB_CONCURRENCY`` and ``GUNICORN_THREADS`` override them; one JSON log line per request
+into a file; the embedded webhook/e-mail dispatcher running). Rate limits are switched off
+(``MC_RATE_LIMIT_ENABLED=false``): at 600 requests a minute per key they would turn the
+measurement into one of the limiter. The "hello" ceiling is
 benchmarks/hello.py under the same gunicorn settings, measured in the same run.
 
 Load comes from wrk in a second process: one thread, a fixed number of open connections,
@@ -236,8 +236,8 @@ def main() -> None:
         raise SystemExit("wrk not found: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="mcbackend-load-"))
-    processes = os.environ.get("WEB_CONCURRENCY", os.cpu_count())
-    threads = os.environ.get("GUNICORN_THREADS", 8)
+    processes = os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
+    threads = os.environ.get("GUNICORN_THREADS", 2)
     print(f"gunicorn {processes} processes x {threads} threads, wrk 1 thread x "
           f"{args.connections} connections, {args.duration} s per phase; logs in {workdir}")
     results: dict[str, dict[str, float]] = {}
