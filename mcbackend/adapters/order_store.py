@@ -278,8 +278,9 @@ class OrderStore:
         }
         result = self.session.connection().execute(_INSERT_ORDER, given)
         inserted = {**result.last_inserted_params(), "id": result.scalar_one()}
-        for prop in mapper.column_attrs:
-            setattr(row, prop.key, inserted.get(prop.columns[0].key))
+        for prop in mapper.column_attrs:  # the id, defaults and columns left unset
+            if prop.key not in row.__dict__:
+                setattr(row, prop.key, inserted.get(prop.columns[0].key))
         make_transient_to_detached(row)
         self.session.add(row)
 
