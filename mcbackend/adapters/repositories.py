@@ -140,20 +140,20 @@ class ProductVersionRepository(TenantRepository[orm.ProductVersion]):
 def _of_product_statement(pinned: bool, setting: str | None) -> Select:
     """The product-version query with bound parameters, built once per shape: it runs for
     every order line, and building a statement anew costs more than executing it."""
-    version = orm.ProductVersion
+    product_version = orm.ProductVersion
     tenant_id = bindparam("tenant_id")
     wanted = bindparam("version") if pinned else orm.Product.current_version
-    columns: list[Any] = [orm.Product.current_version, version]
+    columns: list[Any] = [orm.Product.current_version, product_version]
     if setting is not None:
         columns.append(orm.Tenant.settings[setting])
     stmt = (
         select(*columns)
-        .options(defer(version.definition))
+        .options(defer(product_version.definition))
         .outerjoin(
-            version,
-            (version.product_id == orm.Product.id)
-            & (version.version == wanted)
-            & (version.tenant_id == tenant_id),
+            product_version,
+            (product_version.product_id == orm.Product.id)
+            & (product_version.version == wanted)
+            & (product_version.tenant_id == tenant_id),
         )
         .where(orm.Product.id == bindparam("product_id"), orm.Product.tenant_id == tenant_id)
     )
