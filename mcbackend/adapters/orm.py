@@ -368,6 +368,10 @@ class Job(TenantOwned, Base):
     status: Mapped[str] = mapped_column(String(20))  # released | superseded | done
     # A tentative hold of capacity (kind "hold") is planned only until it expires.
     expires_at: Mapped[datetime | None]
+    # Operations with a materials gate wait for these: planned no earlier than the expected
+    # arrival, started on the shop floor only once they are received.
+    materials_expected_at: Mapped[datetime | None]
+    materials_received_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None]
 

@@ -284,6 +284,14 @@ class JobOut(ma.Schema):
     line = ma.fields.Integer()
     product_family = ma.fields.String()
     status = ma.fields.String()
+    materials_expected_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "when operations with a materials gate can start at the "
+                  "earliest (null: no materials gate)"},
+    )
+    materials_received_at = ma.fields.AwareDateTime(
+        allow_none=True, metadata={"description": "null until the materials are received"}
+    )
     arcs = ma.fields.List(ma.fields.Dict())
     operations = ma.fields.List(ma.fields.Nested(OperationOut))
 

@@ -73,6 +73,9 @@ class PlanRowOut(ma.Schema):
     operation_status = ma.fields.String()
     setup_family = ma.fields.String(allow_none=True)
     setup_change = ma.fields.Boolean()
+    waiting_for_materials = ma.fields.Boolean(
+        metadata={"description": "cannot start until the job's materials are received"}
+    )
     job_id = ma.fields.Integer()
     unit_id = ma.fields.Integer(allow_none=True)
     order_id = ma.fields.Integer()
@@ -124,6 +127,21 @@ class ReportIn(Schema):
     note = ma.fields.String(load_default="", validate=ma.validate.Length(0, 1000))
 
 
+class MaterialsIn(Schema):
+    event = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["expected", "received"]),
+        metadata={"description": "expected: purchasing's arrival date; received: they are here"},
+    )
+    expected_at = ma.fields.AwareDateTime(metadata={"description": "required with expected"})
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(0, 1000))
+
+    @ma.validates_schema
+    def _expected_needs_a_date(self, data, **kwargs) -> None:
+        if data.get("event") == "expected" and "expected_at" not in data:
+            raise ma.ValidationError("required when the event is expected", "expected_at")
+
+
 class OperationStatusOut(ma.Schema):
     id = ma.fields.Integer()
     job_id = ma.fields.Integer()
@@ -173,6 +191,18 @@ class JobItem(MethodView):
         """One production job with its operations (the job sheet's QR code opens this)"""
         with unit_of_work() as uow:
             return uow.jobs.get(job_id)
+
+
+@blp.route("/jobs/<int:job_id>/materials")
+class JobMaterials(MethodView):
+    @requires(Role.INTEGRATOR, Role.SHOPFLOOR)
+    @blp.arguments(MaterialsIn)
+    @blp.response(200, JobOut)
+    def post(self, data, job_id: int):
+        """Report when a job's materials are expected, or that they were received"""
+        with unit_of_work() as uow:
+            actor = actor_label(f"key:{current_principal().key_id}")
+            return scheduling.report_materials(uow, job_id, data, utcnow(), actor)
 
 
 @blp.route("/schedule-runs/<int:run_id>")

@@ -255,6 +255,9 @@ def dispatch_list_pdf(
             planned_end=row["end"],
             setup_minutes=resource.setup_minutes if row["setup_change"] else 0,
             setup_change=f"to {row['setup_family']}" if row["setup_change"] else "",
+            notes="Waits for materials: start once they are received"
+            if row["waiting_for_materials"]
+            else "",
         )
         for row in rows
     )

@@ -90,7 +90,7 @@ def _release_line(
     while len(units) < len(specs):
         units.append(_new_unit(uow, row, order, index, len(units) + 1, now).id)
     return [
-        _add_job(uow, row.id, unit_id, index, spec)
+        _add_job(uow, row.id, unit_id, index, spec, now)
         for spec, unit_id in zip(specs, units, strict=False)
     ]
 
@@ -147,7 +147,7 @@ def release_design(
     spec = _only(expand(template, estimate, 1, mode="co")[0], design=True)
     if not spec.operations:
         return None
-    job = _add_job(uow, row.id, None, 0, spec, kind="design")
+    job = _add_job(uow, row.id, None, 0, spec, now, kind="design")
     order.record("design_work_planned", now, "system", data={"job": job.id})
     return job
 
@@ -172,7 +172,7 @@ def hold_capacity(
     configuration = proofs[-1].configuration if proofs else extra["design_estimate"]
     template = job_templates()[extra["job_template"]]
     spec = _only(expand(template, configuration, 1, mode="co")[0], design=False)
-    job = _add_job(uow, row.id, None, 0, spec, kind="hold")
+    job = _add_job(uow, row.id, None, 0, spec, now, kind="hold")
     job.expires_at = now + timedelta(hours=hours)
     order.record(
         "capacity_held",
@@ -224,8 +224,12 @@ def _add_job(
     unit_id: int | None,
     line: int,
     spec: JobSpec,
+    now: datetime,
     kind: str = "production",
 ) -> orm.Job:
+    """The job and its operations; with a materials gate, the materials are expected after
+    the longest lead time its gates name (none named: expected now)."""
+    gated = [op.materials_lead_days for op in spec.operations if "materials" in op.gates]
     job = uow.jobs.add(
         orm.Job(
             order_id=order_id,
@@ -240,6 +244,7 @@ def _add_job(
                 for a in spec.arcs
             ],
             status="released",
+            materials_expected_at=now + timedelta(days=max(gated)) if gated else None,
         )
     )
     uow.flush()

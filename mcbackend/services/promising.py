@@ -72,8 +72,12 @@ def _prospect(specs: list[JobSpec], groups: dict[str, list[str]]):
                     code="no_eligible_resource",
                     errors=[FieldProblem("configuration", "no_eligible_resource", op.name)],
                 )
+            # Work waiting for materials starts no earlier than their lead time from now.
+            lead = op.materials_lead_days * 24 * 60 if "materials" in op.gates else 0
             ops.append(
-                p.Operation(f"{job_id}-{op.id}", job_id, modes, op.setup_family, op.splittable)
+                p.Operation(
+                    f"{job_id}-{op.id}", job_id, modes, op.setup_family, op.splittable, lead
+                )
             )
         arcs = [
             p.Precedence(f"{job_id}-{a.before}", f"{job_id}-{a.after}", a.min_lag, a.max_lag)
@@ -209,7 +213,9 @@ def promise(
 
 def _signature(specs: list[JobSpec]) -> tuple:
     return tuple(
-        (op.id, tuple(sorted(op.durations.items()))) for spec in specs for op in spec.operations
+        (op.id, tuple(sorted(op.durations.items())), op.gates, op.materials_lead_days)
+        for spec in specs
+        for op in spec.operations
     )
 
 

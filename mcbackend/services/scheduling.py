@@ -33,6 +33,7 @@ from mcbackend.services import claims
 from mcbackend.services import orders as order_service
 
 HORIZON_DAYS = 90
+MAX_MATERIALS_WAIT = timedelta(days=365)
 RUSH_WEIGHT = 5
 # A run still "running" this long after its time limit lost its worker (a crash, a restart).
 LOST_AFTER = timedelta(minutes=5)
@@ -264,7 +265,13 @@ def build_snapshot(
     open_ops = [op for job, _ in jobs for op in job.operations if op.status != "done"]
     started = [op.started_at for op in open_ops if op.started_at is not None]
     origin = min([now, *started]).replace(second=0, microsecond=0)
-    until = origin + timedelta(days=HORIZON_DAYS)
+    # Work waiting for materials due late needs the horizon to reach past their arrival.
+    arrivals = [
+        job.materials_expected_at
+        for job, _ in jobs
+        if materials_pending(job) and job.materials_expected_at is not None
+    ]
+    until = max([origin, *arrivals]) + timedelta(days=HORIZON_DAYS)
     families = {op.setup_family for op in open_ops if op.setup_family}
     resources, by_id = _resources(uow, plant, origin, until, families)
     snapshot = Snapshot(origin, p.SchedulingProblem((), (), ()), resources=by_id)
@@ -286,6 +293,11 @@ def build_snapshot(
             )
         )
         keys = {}
+        materials_at = release_now
+        if materials_pending(job) and job.materials_expected_at is not None:
+            # The first whole minute at which the materials are there.
+            arrival = math.ceil((job.materials_expected_at - origin).total_seconds() / 60)
+            materials_at = max(release_now, arrival)
         for op in job.operations:
             if op.status == "done":
                 continue
@@ -304,7 +316,7 @@ def build_snapshot(
                     modes,
                     setup_family=op.setup_family,
                     splittable=op.splittable,
-                    release=0 if op.started_at else release_now,
+                    release=_release(op, release_now, materials_at),
                 )
             )
             if op.started_at is not None and op.actual_resource_id is not None:
@@ -322,8 +334,11 @@ def build_snapshot(
                 )
     for extra_job, extra_ops, extra_arcs in extra_jobs:
         problem_jobs.append(extra_job)
+        # A prospective operation's release is an offset from now (its materials' lead time).
         operations += [
-            p.Operation(o.id, o.job_id, o.modes, o.setup_family, o.splittable, release_now)
+            p.Operation(
+                o.id, o.job_id, o.modes, o.setup_family, o.splittable, release_now + o.release
+            )
             for o in extra_ops
         ]
         precedences += extra_arcs
@@ -337,6 +352,20 @@ def build_snapshot(
         horizon=_minutes(origin, until),
     )
     return snapshot
+
+
+def _release(op: orm.Operation, now: int, materials_at: int) -> int:
+    """Started work is frozen at its start; work behind a materials gate waits for them."""
+    if op.started_at is not None:
+        return 0
+    return materials_at if "materials" in op.gates else now
+
+
+def materials_pending(job: orm.Job) -> bool:
+    """Some operation of the job waits for materials that have not been received."""
+    return job.materials_received_at is None and any(
+        "materials" in op.gates for op in job.operations
+    )
 
 
 def _group_of(resources: dict[str, orm.Resource], op: orm.Operation) -> str:
@@ -534,6 +563,13 @@ def report_operation(
             code="illegal_transition",
             extra={"operation_status": op.status},
         )
+    waiting = "materials" in op.gates and job.materials_received_at is None
+    if data["event"] == "start" and op.started_at is None and waiting:
+        raise Conflict(
+            f"{op.name} waits for materials that have not been received",
+            code="materials_not_received",
+            extra={"job_id": job.id},
+        )
     if data["event"] == "start" and op.started_at is None:
         resource_id = data.get("resource_id")
         resource = uow.resources.get(resource_id) if resource_id else None
@@ -570,6 +606,57 @@ def report_operation(
         order.mark_ready(now, actor)
     edit.save()
     return op
+
+
+def report_materials(
+    uow: UnitOfWork, job_id: int, data: dict[str, Any], now: datetime, actor: str
+) -> orm.Job:
+    """Purchasing's news about a job's materials: when they are expected (the next solve
+    plans the gated operations no earlier), or that they arrived (the shop floor may start
+    them). Reporting an arrival twice changes nothing."""
+    job = uow.jobs.get(job_id)
+    if job.status != "released":
+        raise Conflict(
+            f"this job is {job.status}; report materials for its current job",
+            code="job_not_active",
+        )
+    if not any("materials" in op.gates for op in job.operations):
+        raise Conflict("no operation of this job waits for materials", code="no_materials_gate")
+    if job.materials_received_at is not None:
+        if data["event"] == "received":
+            return job
+        raise Conflict(
+            "the materials of this job have already been received",
+            code="materials_already_received",
+            extra={"received_at": job.materials_received_at.isoformat()},
+        )
+    edit = order_service.OrderEdit(uow, job.order_id, None)
+    if data["event"] == "expected":
+        if data["expected_at"] > now + MAX_MATERIALS_WAIT:
+            raise BusinessRuleViolation(
+                "materials expected more than a year ahead cannot be planned",
+                code="too_far_ahead",
+                errors=[FieldProblem("expected_at", "too_far_ahead", "at most 365 days ahead")],
+            )
+        job.materials_expected_at = data["expected_at"]
+        edit.order.record(
+            "materials_expected",
+            now,
+            actor,
+            data={"job": job.id, "expected_at": data["expected_at"].isoformat(),
+                  "note": data.get("note", "")},
+        )
+    else:
+        job.materials_received_at = now
+        edit.order.record(
+            "materials_received",
+            now,
+            actor,
+            visibility=d.Visibility.CUSTOMER,
+            data={"job": job.id, "note": data.get("note", "")},
+        )
+    edit.save()
+    return job
 
 
 def _planned_resource(uow: UnitOfWork, op: orm.Operation) -> int | None:
@@ -632,6 +719,8 @@ def plan_rows(
                 "operation": op.name,
                 "operation_status": op.status,
                 "setup_family": op.setup_family,
+                "waiting_for_materials": "materials" in op.gates
+                and job.materials_received_at is None,
                 "job_id": job.id,
                 "unit_id": job.unit_id,
                 "order_id": order.id,

@@ -90,6 +90,8 @@ def test_valid_writes_on_foreign_ids_are_404(api, intruder):
     assert intruder.post(configure, json={"configuration": {}}).status_code == 404
     plant_payload = {"plant_id": ids["plant_id"], "code": "X-1", "name": "x", "kind": "machine"}
     assert intruder.post("/api/v1/resources", json=plant_payload).status_code == 404
+    materials = f"/api/v1/jobs/{ids['job_id']}/materials"
+    assert intruder.post(materials, json={"event": "received"}).status_code == 404
     assert api.get(f"/api/v1/products/{ids['product_id']}").get_json()["active"] is True
     assert api.get(f"/api/v1/resources/{ids['resource_id']}").get_json()["name"] != "hijacked"
 

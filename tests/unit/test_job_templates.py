@@ -162,7 +162,38 @@ def test_setup_family_and_materials_gate() -> None:
     cut = next(op for op in job.operations if op.id == "cut_fabric")
     assert cut.setup_family == "leather/cognac"
     assert cut.gates == ("materials",)
+    assert cut.materials_lead_days == 5  # the template's lead time for aniline hides
     assert cut.cut_off
+    fabric = expand(TEMPLATES["sofa"], sofa | {"fabric": "linen"}, 1, mode="pre")[0]
+    cut = next(op for op in fabric.operations if op.id == "cut_fabric")
+    assert cut.gates == () and cut.materials_lead_days == 0
+
+
+def test_the_longest_lead_time_of_the_gates_that_apply_counts(tmp_path: Path) -> None:
+    template = load_template(write(tmp_path, "broken.yaml", GOOD + """    gates:
+      - materials
+      - {gate: materials, when: "width > 100", lead_days: 3}
+      - {gate: materials, when: "width > 200", lead_days: 9}
+"""), groups=PLANT_GROUPS)
+    leads = {width: expand(template, {"width": width}, 1, mode="pre")[0].operations[0]
+             for width in (50, 150, 250)}
+    assert {w: (op.gates, op.materials_lead_days) for w, op in leads.items()} == {
+        50: (("materials",), 0), 150: (("materials",), 3), 250: (("materials",), 9)}
+
+
+def test_a_lead_time_belongs_to_a_materials_gate_only(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.yaml", GOOD + """    gates:
+      - materials
+      - {gate: proof_approval, lead_days: 2}
+""")
+    with pytest.raises(BusinessRuleViolation) as exc:
+        load_template(path, groups=PLANT_GROUPS)
+    assert problems(exc) == {"broken.yaml: operations[0].gates[1].lead_days": "not_allowed"}
+    negative = write(tmp_path, "broken.yaml",
+                     GOOD + "    gates: [{gate: materials, lead_days: -1}]\n")
+    with pytest.raises(BusinessRuleViolation) as exc:
+        load_template(negative, groups=PLANT_GROUPS)
+    assert problems(exc) == {"broken.yaml: operations[0].gates[0]": "schema"}
 
 
 def test_expansion_is_deterministic() -> None:

@@ -41,6 +41,9 @@ class OperationSpec:
     splittable: bool = False
     cut_off: bool = False
     design: bool = False
+    # Days from release until the materials of a materials gate are expected (0 when no
+    # gate names a lead time: the plan then assumes they are there when the work is due).
+    materials_lead_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -212,14 +215,16 @@ class _Expander:
                 continue
             durations = {group: self.duration(spec) for group, spec in op.durations.items()}
             family = self.evaluate(op.setup_family) if op.setup_family else None
-            gates = tuple(
-                dict.fromkeys(
-                    gate.kind
-                    for gate in op.gates
-                    # Only a co-design order has proofs to approve.
-                    if (gate.kind != "proof_approval" or self.mode == "co")
-                    and (gate.when is None or self.evaluate(gate.when))
-                )
+            applying = [
+                gate
+                for gate in op.gates
+                # Only a co-design order has proofs to approve.
+                if (gate.kind != "proof_approval" or self.mode == "co")
+                and (gate.when is None or self.evaluate(gate.when))
+            ]
+            gates = tuple(dict.fromkeys(gate.kind for gate in applying))
+            lead_days = max(
+                (g.lead_days or 0 for g in applying if g.kind == "materials"), default=0
             )
             out.append(
                 OperationSpec(
@@ -228,6 +233,7 @@ class _Expander:
                     durations={g: m for g, m in durations.items() if m is not None},
                     setup_family=None if family is None else str(family),
                     gates=gates,
+                    materials_lead_days=lead_days,
                     quality_check=op.quality_check,
                     splittable=op.splittable,
                     cut_off=op.id == self.template.cut_off,

@@ -64,8 +64,12 @@ class Predecessor:
 
 @dataclass(frozen=True)
 class Gate:
+    """The operation waits for a proof approval or for materials; ``lead_days`` is how long
+    materials take to arrive after release, until purchasing reports a date."""
+
     kind: str
     when: Expression | None = None
+    lead_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -353,7 +357,12 @@ class _Parser:
     def gate(self, raw: str | dict[str, Any], path: str) -> Gate:
         if isinstance(raw, str):
             return Gate(raw)
-        return Gate(raw["gate"], self.optional(raw, "when", path))
+        lead_days = raw.get("lead_days")
+        if lead_days is not None and raw["gate"] != "materials":
+            self.problem(
+                f"{path}.lead_days", "not_allowed", "only a materials gate has a lead time"
+            )
+        return Gate(raw["gate"], self.optional(raw, "when", path), lead_days)
 
     def check_ids(self, operations: tuple[OperationTemplate, ...]) -> None:
         seen: set[str] = set()
