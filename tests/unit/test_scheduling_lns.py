@@ -115,3 +115,35 @@ def test_kept_operations_keep_their_resource_and_order():
             assert resources == {m.resource_id for m in step.data.operations[op_id].modes}
         else:
             assert resources == {search.plan[op_id].resource_id}
+
+
+def test_a_right_justified_plan_moves_the_search_but_the_best_plan_is_kept():
+    problem = job_shop(3, n_jobs=5, n_machines=2)
+    start = dispatch(problem, "odd")
+    makespan = max(a.end for a in start)
+    search = lns._Search(ProblemData(problem), start, makespan)
+    last = max(start, key=lambda a: a.end)
+    later = [a if a is last else replace(a, start=a.start + 1, end=a.end + 1) for a in start]
+    search.offer(later, makespan, sideways=True)
+    assert search.plan == {a.operation_id: a for a in later}  # the search moves on from it
+    assert search.best == {a.operation_id: a for a in start}  # what improve() returns
+    longer = [replace(a, start=a.start + 1, end=a.end + 1) for a in start]
+    search.offer(longer, makespan + 1, sideways=True)
+    assert search.plan == {a.operation_id: a for a in later}  # never a longer plan
+
+
+def test_right_justifying_keeps_the_makespan_and_moves_work_later():
+    problem = job_shop(5, n_jobs=6, n_machines=3)
+    start = dispatch(problem, "odd")
+    search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
+    free = set(search.movable)
+    plans = {}
+    for right in (False, True):
+        step = lns._step_model(search, search.plan, free, compact=True, right=right)
+        solver = lns.cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(step.model) == lns.cp_model.OPTIMAL
+        plans[right] = step.extract(solver.response_proto.solution)
+        assert check_plan(problem, plans[right]) == []
+    assert max(a.end for a in plans[True]) == max(a.end for a in plans[False])
+    assert sum(a.start for a in plans[True]) > sum(a.start for a in plans[False])
