@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "SOLVER_TIME_LIMIT_S": 30.0,
     "SOLVER_WORKERS": 2,
+    # A done job-sheet batch keeps its PDF this long; a new batch request removes older ones.
+    "JOB_SHEET_BATCH_RETENTION_DAYS": 14,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # whole request body
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one uploaded file
     "FILES_DIR": None,  # resolved lazily to ./instance/files

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import marshmallow as ma
 from flask import Response, current_app, url_for
 from flask.views import MethodView
@@ -77,7 +79,12 @@ class JobSheetBatch(MethodView):
 class JobSheetBatchOut(ma.Schema):
     id = ma.fields.Integer()
     plant_id = ma.fields.Integer()
-    status = ma.fields.String(metadata={"description": "queued, running, done, failed"})
+    status = ma.fields.String(
+        metadata={
+            "description": "queued, running, done, failed, or expired (the PDF was removed "
+            "after MC_JOB_SHEET_BATCH_RETENTION_DAYS)"
+        }
+    )
     start = ma.fields.AwareDateTime(allow_none=True)
     end = ma.fields.AwareDateTime(allow_none=True)
     pages = ma.fields.Integer(allow_none=True)
@@ -103,6 +110,8 @@ class JobSheetBatches(MethodView):
             batch = job_sheet_batches.request_batch(
                 uow, plant_id, data.get("start"), data.get("end"), utcnow()
             )
+            retention = timedelta(days=current_app.config["JOB_SHEET_BATCH_RETENTION_DAYS"])
+            job_sheet_batches.expire_old_batches(uow, _storage(), utcnow(), retention)
         current_app.extensions["mcbackend.tasks"].submit(
             job_sheet_batches.render_batch,
             session_factory(),

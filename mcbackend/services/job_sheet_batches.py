@@ -55,6 +55,29 @@ def request_batch(
     return batch
 
 
+def expire_old_batches(
+    uow: UnitOfWork, storage: FileStorage, now: datetime, keep: timedelta
+) -> int:
+    """Batches done more than `keep` ago give up their PDF, which the plan can render again:
+    the stored file and its row go, the batch stays as "expired". The bytes are deleted only
+    after the commit, so a failed commit leaves no row pointing at missing bytes."""
+    old = uow.job_sheet_batches.list(
+        orm.JobSheetBatch.status == "done", orm.JobSheetBatch.finished_at < now - keep
+    )
+    keys = []
+    for batch in old:
+        stored = uow.files.get(batch.file_id) if batch.file_id is not None else None
+        batch.status, batch.file_id = "expired", None
+        if stored is not None:
+            keys.append(stored.storage_key)
+            uow.files.delete(stored)
+    if old:
+        uow.commit()
+    for key in keys:
+        storage.delete(key)
+    return len(old)
+
+
 def get_batch(uow: UnitOfWork, plant_id: int, batch_id: int, now: datetime) -> orm.JobSheetBatch:
     """A batch of this plant; one whose worker is gone is marked failed first."""
     batch = uow.job_sheet_batches.get(batch_id)
@@ -71,6 +94,12 @@ def batch_document(
 ) -> tuple[orm.StoredFile, bytes]:
     """The rendered PDF of a done batch; a batch not done yet is a 409."""
     batch = get_batch(uow, plant_id, batch_id, now)
+    if batch.status == "expired":
+        raise Conflict(
+            "this batch's PDF was removed after the retention period; request a new batch",
+            code="batch_expired",
+            extra={"batch_status": batch.status},
+        )
     if batch.status != "done" or batch.file_id is None:
         raise Conflict(
             f"the batch is {batch.status}; its PDF can be downloaded once it is done",

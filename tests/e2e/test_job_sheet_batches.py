@@ -139,3 +139,31 @@ class _NoWorker:
 
     def shutdown(self) -> None:
         pass
+
+
+def test_old_batches_give_up_their_pdf_when_a_new_one_is_requested(app, api, planned, seeded_db):
+    first = api.post(_batches(planned["plant"]), json={}).get_json()
+    item = f"{_batches(planned['plant'])}/{first['id']}"
+    done = api.get(item).get_json()
+    assert done["status"] == "done"
+    factory = app.extensions["mcbackend.db"].session_factory
+    storage = app.extensions["mcbackend.storage"]
+    with UnitOfWork(factory, seeded_db.tenant_id) as uow:
+        key = uow.files.get(done["file_id"]).storage_key
+        assert storage.get(key)
+        row = uow.job_sheet_batches.get(first["id"])
+        row.finished_at = orm.utcnow() - timedelta(days=15)  # past the 14 days kept
+        uow.commit()
+
+    second = api.post(_batches(planned["plant"]), json={}).get_json()
+    expired = api.get(item).get_json()
+    assert expired["status"] == "expired" and expired["file_id"] is None
+    gone = api.get(f"{item}/document.pdf")
+    assert gone.status_code == 409 and gone.get_json()["code"] == "batch_expired"
+    with UnitOfWork(factory, seeded_db.tenant_id) as uow:
+        assert not uow.files.list(orm.StoredFile.storage_key == key)  # the row went
+    with pytest.raises(FileNotFoundError):
+        storage.get(key)  # and the bytes
+    # The new batch is untouched.
+    latest = f"{_batches(planned['plant'])}/{second['id']}/document.pdf"
+    assert api.get(latest).status_code == 200
