@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
-from mcbackend.scheduling.model import ProblemData, ScheduleModel, solve_guarded
+from mcbackend.scheduling.model import ProblemData, ScheduleModel, run_workers, solve_guarded
 from mcbackend.scheduling.problem import Assignment
 
 _STEP_LIMIT_S = 0.3
@@ -155,11 +155,7 @@ def improve(
                 min(0.8, share * 1.1) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
             )
 
-    threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(max(1, workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_workers(run, workers)
     plan = sorted(search.best.values(), key=lambda a: (a.start, a.operation_id))
     return plan, search.best_objective
 

@@ -22,9 +22,11 @@ Techniques, each for a reason:
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -36,6 +38,7 @@ from mcbackend.scheduling.problem import (
 )
 
 _MAX_GROUP_CUMULATIVES = 12
+_log = logging.getLogger(__name__)
 
 
 class Infeasible(Exception):
@@ -243,6 +246,27 @@ def solve_guarded(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_mode
     except IndexError:
         solver.parameters.symmetry_level = 0
         return solver.solve(model)
+
+
+def run_workers(search: Callable[[int], None], workers: int) -> None:
+    """Run ``search(worker)`` on one thread per worker and wait for all of them.
+
+    A worker that raises is logged and stops; the others go on, and the plan they share
+    stays whatever the last accepted step made it."""
+
+    def guarded(worker: int) -> None:
+        try:
+            search(worker)
+        except Exception:
+            _log.exception("neighbourhood search worker %d failed", worker)
+
+    threads = [
+        threading.Thread(target=guarded, args=(w,), daemon=True) for w in range(max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 class ScheduleModel:

@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from mcbackend.scheduling.checker import check_plan
 from mcbackend.scheduling.metrics import plan_metrics
-from mcbackend.scheduling.model import ProblemData, solve_guarded
+from mcbackend.scheduling.model import ProblemData, run_workers, solve_guarded
 from mcbackend.scheduling.problem import Assignment
 
 # Free operations per step: start size and limits; grown while steps solve to optimality.
@@ -181,13 +181,7 @@ def improve_plan(
                 if score <= best.score:
                     best = _Incumbent(merged, score)
 
-    threads = [
-        threading.Thread(target=search, args=(w,), daemon=True) for w in range(max(1, workers))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_workers(search, workers)
     return sorted(best.plan.values(), key=lambda a: (a.start, a.operation_id))
 
 

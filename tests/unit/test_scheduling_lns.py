@@ -1,6 +1,7 @@
 """Neighbourhood search on mid-size problems: plans it returns pass the checker, are never
 worse than where it started, and makespan-only plans are compacted on plateaus."""
 
+import logging
 import random
 import time
 from dataclasses import replace
@@ -147,3 +148,20 @@ def test_right_justifying_keeps_the_makespan_and_moves_work_later():
         assert check_plan(problem, plans[right]) == []
     assert max(a.end for a in plans[True]) == max(a.end for a in plans[False])
     assert sum(a.start for a in plans[True]) > sum(a.start for a in plans[False])
+
+
+def test_a_failing_worker_is_logged_and_the_plan_it_started_from_survives(monkeypatch, caplog):
+    problem = job_shop(7, n_jobs=12, n_machines=4)
+    start = dispatch(problem, "odd")
+    objective = plan_metrics(problem, start).objective(problem)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model bug")
+
+    monkeypatch.setattr(lns, "_step_model", broken)
+    with caplog.at_level(logging.ERROR, logger="mcbackend.scheduling.model"):
+        plan, found = lns.improve(ProblemData(problem), start, objective, None,
+                                  time.monotonic() + 0.5, workers=2, seed=1)
+    assert found == objective and check_plan(problem, plan) == []
+    failures = [r for r in caplog.records if "worker" in r.getMessage()]
+    assert len(failures) == 2 and "model bug" in failures[0].exc_text
