@@ -73,7 +73,7 @@ def _prospect(specs: list[JobSpec], groups: dict[str, list[str]]):
                     errors=[FieldProblem("configuration", "no_eligible_resource", op.name)],
                 )
             # Work waiting for materials starts no earlier than their lead time from now.
-            lead = op.materials_lead_days * 24 * 60 if "materials" in op.gates else 0
+            lead = op.materials_lead_days * 24 * 60
             ops.append(
                 p.Operation(
                     f"{job_id}-{op.id}", job_id, modes, op.setup_family, op.splittable, lead
@@ -213,7 +213,7 @@ def promise(
 
 def _signature(specs: list[JobSpec]) -> tuple:
     return tuple(
-        (op.id, tuple(sorted(op.durations.items())), op.gates, op.materials_lead_days)
+        (op.id, tuple(sorted(op.durations.items())), op.materials_lead_days)
         for spec in specs
         for op in spec.operations
     )

@@ -265,13 +265,14 @@ def build_snapshot(
     open_ops = [op for job, _ in jobs for op in job.operations if op.status != "done"]
     started = [op.started_at for op in open_ops if op.started_at is not None]
     origin = min([now, *started]).replace(second=0, microsecond=0)
-    # Work waiting for materials due late needs the horizon to reach past their arrival.
-    arrivals = [
-        job.materials_expected_at
+    # Expected arrivals of materials not received yet, by job; work waiting for materials
+    # due late needs the horizon to reach past their arrival.
+    arrivals = {
+        job.id: job.materials_expected_at
         for job, _ in jobs
         if materials_pending(job) and job.materials_expected_at is not None
-    ]
-    until = max([origin, *arrivals]) + timedelta(days=HORIZON_DAYS)
+    }
+    until = max([origin, *arrivals.values()]) + timedelta(days=HORIZON_DAYS)
     families = {op.setup_family for op in open_ops if op.setup_family}
     resources, by_id = _resources(uow, plant, origin, until, families)
     snapshot = Snapshot(origin, p.SchedulingProblem((), (), ()), resources=by_id)
@@ -294,9 +295,9 @@ def build_snapshot(
         )
         keys = {}
         materials_at = release_now
-        if materials_pending(job) and job.materials_expected_at is not None:
+        if job.id in arrivals:
             # The first whole minute at which the materials are there.
-            arrival = math.ceil((job.materials_expected_at - origin).total_seconds() / 60)
+            arrival = math.ceil((arrivals[job.id] - origin).total_seconds() / 60)
             materials_at = max(release_now, arrival)
         for op in job.operations:
             if op.status == "done":
@@ -361,11 +362,18 @@ def _release(op: orm.Operation, now: int, materials_at: int) -> int:
     return materials_at if "materials" in op.gates else now
 
 
+def _has_materials_gate(job: orm.Job) -> bool:
+    return any("materials" in op.gates for op in job.operations)
+
+
 def materials_pending(job: orm.Job) -> bool:
     """Some operation of the job waits for materials that have not been received."""
-    return job.materials_received_at is None and any(
-        "materials" in op.gates for op in job.operations
-    )
+    return job.materials_received_at is None and _has_materials_gate(job)
+
+
+def _waits_for_materials(op: orm.Operation) -> bool:
+    """The operation has a materials gate and its job's materials have not arrived."""
+    return "materials" in op.gates and op.job.materials_received_at is None
 
 
 def _group_of(resources: dict[str, orm.Resource], op: orm.Operation) -> str:
@@ -563,8 +571,7 @@ def report_operation(
             code="illegal_transition",
             extra={"operation_status": op.status},
         )
-    waiting = "materials" in op.gates and job.materials_received_at is None
-    if data["event"] == "start" and op.started_at is None and waiting:
+    if data["event"] == "start" and op.started_at is None and _waits_for_materials(op):
         raise Conflict(
             f"{op.name} waits for materials that have not been received",
             code="materials_not_received",
@@ -620,7 +627,7 @@ def report_materials(
             f"this job is {job.status}; report materials for its current job",
             code="job_not_active",
         )
-    if not any("materials" in op.gates for op in job.operations):
+    if not _has_materials_gate(job):
         raise Conflict("no operation of this job waits for materials", code="no_materials_gate")
     if job.materials_received_at is not None:
         if data["event"] == "received":
@@ -719,8 +726,7 @@ def plan_rows(
                 "operation": op.name,
                 "operation_status": op.status,
                 "setup_family": op.setup_family,
-                "waiting_for_materials": "materials" in op.gates
-                and job.materials_received_at is None,
+                "waiting_for_materials": _waits_for_materials(op),
                 "job_id": job.id,
                 "unit_id": job.unit_id,
                 "order_id": order.id,

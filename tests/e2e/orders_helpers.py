@@ -31,9 +31,11 @@ def pay_due(api, order_id: int) -> None:
         assert response.status_code == 201, response.get_json()
 
 
-def confirmed_sofa(api) -> dict:
+def confirmed_sofa(api, partial: dict | None = None) -> dict:
+    """A paid and confirmed sofa order, completed from `partial` (an L-shape with a left
+    chaise unless told otherwise)."""
     sofa = product_ids(api)["SOFA-SECTIONAL"]
-    config = completed(api, sofa, {"layout": "l_shape", "chaise_left": True})
+    config = completed(api, sofa, partial or {"layout": "l_shape", "chaise_left": True})
     order = place(api, mode="pre", lines=[{"product_id": sofa, "configuration": config}])
     assert order.status_code == 201, order.get_json()
     order = order.get_json()

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from mcbackend.adapters.tasks import InProcessTasks
-from tests.e2e.orders_helpers import completed, pay_due, place, product_ids
+from tests.e2e.orders_helpers import confirmed_sofa, product_ids
 
 
 @pytest.fixture
@@ -18,13 +18,7 @@ def app(app):
 
 def _confirmed_sofa(api, fabric: str) -> tuple[dict, dict]:
     """A confirmed sofa order in `fabric` and its production job."""
-    sofa = product_ids(api)["SOFA-SECTIONAL"]
-    config = completed(api, sofa, {"layout": "l_shape", "fabric": fabric})
-    order = place(api, mode="pre", lines=[{"product_id": sofa, "configuration": config}])
-    assert order.status_code == 201, order.get_json()
-    order = order.get_json()
-    pay_due(api, order["id"])
-    assert api.post(f"/api/v1/orders/{order['id']}/confirm", json={}).status_code == 200
+    order = confirmed_sofa(api, {"layout": "l_shape", "fabric": fabric})
     (job,) = api.get(f"/api/v1/orders/{order['id']}/jobs").get_json()
     return order, job
 
