@@ -159,6 +159,7 @@ def test_a_failing_worker_is_logged_and_the_plan_it_started_from_survives(monkey
         raise RuntimeError("model bug")
 
     monkeypatch.setattr(lns, "_step_model", broken)
+    monkeypatch.setattr(lns.tabu, "applicable", lambda data: False)  # steps on both workers
     with caplog.at_level(logging.ERROR, logger="mcbackend.scheduling.model"):
         plan, found = lns.improve(ProblemData(problem), start, objective, None,
                                   time.monotonic() + 0.5, workers=2, seed=1)
