@@ -74,6 +74,10 @@ class TabuSearch:
             self.sequences[k].append(o)
         self.head = [0] * n
         self.tail = [0] * n
+        # The same from job arcs and releases alone: where an operation could go without its
+        # machine neighbours, which is what `_moves` rates a new place from.
+        self.job_head = [0] * n
+        self.job_tail = [0] * n
         self.position = [0] * n
         self.makespan = 0
         if not self._evaluate():
@@ -104,12 +108,14 @@ class TabuSearch:
         indegree = [len(job_pred[o]) + (machine_pred[o] >= 0) for o in range(n)]
         order = [o for o in range(n) if indegree[o] == 0]
         head, duration, release = self.head, self.duration, self.release
+        job_head, job_tail = self.job_head, self.job_tail
         for o in order:
             start = release[o]
             for p, lag in job_pred[o]:
                 ready = head[p] + duration[p] + lag
                 if ready > start:
                     start = ready
+            job_head[o] = start
             p = machine_pred[o]
             if p >= 0:
                 ready = head[p] + duration[p]
@@ -134,6 +140,7 @@ class TabuSearch:
                 rest = lag + duration[s] + tail[s]
                 if rest > after:
                     after = rest
+            job_tail[o] = after
             s = machine_succ[o]
             if s >= 0:
                 rest = duration[s] + tail[s]
@@ -171,16 +178,7 @@ class TabuSearch:
         for v in range(len(self.ids)):
             if head[v] + duration[v] + tail[v] != makespan:
                 continue
-            earliest = self.release[v]
-            for p, lag in self.job_pred[v]:
-                ready = head[p] + duration[p] + lag
-                if ready > earliest:
-                    earliest = ready
-            after = 0
-            for s, lag in self.job_succ[v]:
-                rest = lag + duration[s] + tail[s]
-                if rest > after:
-                    after = rest
+            earliest, after = self.job_head[v], self.job_tail[v]
             own, j = self.machine[v], self.position[v]
             for k, p_v in self.modes[v]:
                 sequence = self.sequences[k]
@@ -215,9 +213,9 @@ class TabuSearch:
         return moves
 
     def _apply(self, v: int, k: int, position: int, p_v: int) -> tuple[int, int, int]:
-        """Move `v` to `position` of machine `k`'s sequence (without v); the undo record."""
-        old_k = self.machine[v]
-        old_position = self.sequences[old_k].index(v)
+        """Move `v` to `position` of machine `k`'s sequence (without v); the undo record.
+        Needs the positions of the last `_evaluate`."""
+        old_k, old_position = self.machine[v], self.position[v]
         old_duration = self.duration[v]
         del self.sequences[old_k][old_position]
         self.sequences[k].insert(position, v)

@@ -150,15 +150,20 @@ def test_right_justifying_keeps_the_makespan_and_moves_work_later():
     assert sum(a.start for a in plans[True]) > sum(a.start for a in plans[False])
 
 
-def test_a_failing_worker_is_logged_and_the_plan_it_started_from_survives(monkeypatch, caplog):
-    problem = job_shop(7, n_jobs=12, n_machines=4)
-    start = dispatch(problem, "odd")
-    objective = plan_metrics(problem, start).objective(problem)
+def break_step_models(monkeypatch) -> None:
+    """Every CP-SAT step fails while its model is built."""
 
     def broken(*args, **kwargs):
         raise RuntimeError("model bug")
 
     monkeypatch.setattr(lns, "_step_model", broken)
+
+
+def test_a_failing_worker_is_logged_and_the_plan_it_started_from_survives(monkeypatch, caplog):
+    problem = job_shop(7, n_jobs=12, n_machines=4)
+    start = dispatch(problem, "odd")
+    objective = plan_metrics(problem, start).objective(problem)
+    break_step_models(monkeypatch)
     monkeypatch.setattr(lns.tabu, "applicable", lambda data: False)  # steps on both workers
     with caplog.at_level(logging.ERROR, logger="mcbackend.scheduling.model"):
         plan, found = lns.improve(ProblemData(problem), start, objective, None,

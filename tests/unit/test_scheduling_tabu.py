@@ -26,7 +26,7 @@ from mcbackend.scheduling.problem import (
     Resource,
 )
 from mcbackend.scheduling.solver import SolveOptions, solve
-from tests.unit.test_scheduling_lns import MAKESPAN, job_shop
+from tests.unit.test_scheduling_lns import MAKESPAN, break_step_models, job_shop
 
 
 def makespan(plan: list[Assignment]) -> int:
@@ -113,11 +113,7 @@ def test_its_plans_reach_the_neighbourhood_search(monkeypatch, caplog):
     problem = job_shop(7, n_jobs=12, n_machines=4)
     start = dispatch(problem, "odd")
     objective = plan_metrics(problem, start).objective(problem)
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("model bug")
-
-    monkeypatch.setattr(lns, "_step_model", broken)
+    break_step_models(monkeypatch)
     with caplog.at_level(logging.ERROR, logger="mcbackend.scheduling.model"):
         plan, found = lns.improve(ProblemData(problem), start, objective, None,
                                   time.monotonic() + 1, workers=2, seed=1)
