@@ -4,6 +4,7 @@ worse than where it started, and makespan-only plans are compacted on plateaus."
 import logging
 import random
 import time
+from collections import Counter
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from mcbackend.scheduling import lns
 from mcbackend.scheduling.checker import check_plan
 from mcbackend.scheduling.dispatch import dispatch
+from mcbackend.scheduling.fjsp import parse_fjsp
 from mcbackend.scheduling.metrics import plan_metrics
 from mcbackend.scheduling.model import ProblemData
 from mcbackend.scheduling.problem import (
@@ -109,7 +111,7 @@ def test_kept_operations_keep_their_resource_and_order():
     start = dispatch(problem, "odd")
     search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
     free = set(search.movable[:3])
-    step = lns._step_model(search, search.plan, free, compact=False)
+    step = lns._step_model(search, search.plan, free)
     for op_id in search.movable:
         resources = {r for (o, r) in step.present if o == op_id}
         if op_id in free:
@@ -140,7 +142,7 @@ def test_right_justifying_keeps_the_makespan_and_moves_work_later():
     free = set(search.movable)
     plans = {}
     for right in (False, True):
-        step = lns._step_model(search, search.plan, free, compact=True, right=right)
+        step = lns._step_model(search, search.plan, free, "right" if right else "left")
         solver = lns.cp_model.CpSolver()
         solver.parameters.num_workers = 1
         assert solver.solve(step.model) == lns.cp_model.OPTIMAL
@@ -149,6 +151,44 @@ def test_right_justifying_keeps_the_makespan_and_moves_work_later():
     assert max(a.end for a in plans[True]) == max(a.end for a in plans[False])
     assert sum(a.start for a in plans[True]) > sum(a.start for a in plans[False])
 
+
+
+def test_a_load_step_takes_the_faster_mode_that_left_compaction_would_not():
+    # J1 runs 8 on M1 then 2 on M3, so the plan takes 10. J2's one operation takes 2 on M1
+    # (after J1's first, ending at 10) or 5 on M2 (ending at 5): packing left prefers M2,
+    # the least work M1, and both keep the makespan of 10.
+    problem = parse_fjsp("2 3\n2 1 1 8 1 3 2\n1 2 1 2 2 5\n")
+    start = dispatch(problem, "odd")
+    search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
+    plans = {}
+    for compaction in ("left", "load"):
+        step = lns._step_model(search, search.plan, set(search.movable), compaction)
+        solver = lns.cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(step.model) == lns.cp_model.OPTIMAL
+        found = step.extract(solver.response_proto.solution)
+        assert check_plan(problem, found) == []
+        assert max(a.end for a in found) == 10
+        plans[compaction] = {a.operation_id: a for a in found}
+    assert plans["left"]["J2.O1"].resource_id == "M2"
+    assert plans["load"]["J2.O1"].resource_id == "M1"
+
+
+def test_compaction_kinds_follow_their_shares(monkeypatch):
+    problem = job_shop(3, n_jobs=4, n_machines=2)
+    search = lns._Search(ProblemData(problem), dispatch(problem, "odd"), 1)
+    rng = random.Random(0)
+    picks = Counter(lns._pick_compaction(search, rng) for _ in range(4000))
+    compacting = 4000 * lns._COMPACT_SHARE
+    assert abs(picks[None] - 4000 + compacting) < 150
+    assert abs(picks["right"] - compacting * lns._RIGHT_SHARE) < 150
+    assert abs(picks["load"] - compacting * (1 - lns._RIGHT_SHARE) * lns._LOAD_SHARE) < 150
+    monkeypatch.setattr(lns, "_LOAD_SHARE", 0.0)
+    assert "load" not in {lns._pick_compaction(search, rng) for _ in range(500)}
+    # Without makespan alone in the objective, no step compacts.
+    weighted = lns._Search(ProblemData(replace(problem, weights=ObjectiveWeights())),
+                           dispatch(problem, "odd"), 1)
+    assert {lns._pick_compaction(weighted, rng) for _ in range(200)} == {None}
 
 def break_step_models(monkeypatch) -> None:
     """Every CP-SAT step fails while its model is built."""
