@@ -17,6 +17,7 @@ from mcbackend.scheduling.fjsp import parse_fjsp
 from mcbackend.scheduling.metrics import plan_metrics
 from mcbackend.scheduling.model import ProblemData
 from mcbackend.scheduling.problem import (
+    Assignment,
     Job,
     Mode,
     ObjectiveWeights,
@@ -140,17 +141,21 @@ def test_right_justifying_keeps_the_makespan_and_moves_work_later():
     start = dispatch(problem, "odd")
     search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
     free = set(search.movable)
-    plans = {}
-    for right in (False, True):
-        step = lns._step_model(search, search.plan, free, "right" if right else "left")
-        solver = lns.cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        assert solver.solve(step.model) == lns.cp_model.OPTIMAL
-        plans[right] = step.extract(solver.response_proto.solution)
-        assert check_plan(problem, plans[right]) == []
+    plans = {right: solve_step(search, free, "right" if right else "left")
+             for right in (False, True)}
     assert max(a.end for a in plans[True]) == max(a.end for a in plans[False])
     assert sum(a.start for a in plans[True]) > sum(a.start for a in plans[False])
 
+
+def solve_step(search: lns._Search, free: set[str], compaction: str) -> list[Assignment]:
+    """The step model's optimal plan, which must pass the checker."""
+    step = lns._step_model(search, search.plan, free, compaction)
+    solver = lns.cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(step.model) == lns.cp_model.OPTIMAL
+    plan = step.extract(solver.response_proto.solution)
+    assert check_plan(search.data.problem, plan) == []
+    return plan
 
 
 def test_a_load_step_takes_the_faster_mode_that_left_compaction_would_not():
@@ -162,12 +167,7 @@ def test_a_load_step_takes_the_faster_mode_that_left_compaction_would_not():
     search = lns._Search(ProblemData(problem), start, max(a.end for a in start))
     plans = {}
     for compaction in ("left", "load"):
-        step = lns._step_model(search, search.plan, set(search.movable), compaction)
-        solver = lns.cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        assert solver.solve(step.model) == lns.cp_model.OPTIMAL
-        found = step.extract(solver.response_proto.solution)
-        assert check_plan(problem, found) == []
+        found = solve_step(search, set(search.movable), compaction)
         assert max(a.end for a in found) == 10
         plans[compaction] = {a.operation_id: a for a in found}
     assert plans["left"]["J2.O1"].resource_id == "M2"
@@ -189,6 +189,7 @@ def test_compaction_kinds_follow_their_shares(monkeypatch):
     weighted = lns._Search(ProblemData(replace(problem, weights=ObjectiveWeights())),
                            dispatch(problem, "odd"), 1)
     assert {lns._pick_compaction(weighted, rng) for _ in range(200)} == {None}
+
 
 def break_step_models(monkeypatch) -> None:
     """Every CP-SAT step fails while its model is built."""
